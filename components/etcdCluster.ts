@@ -1,0 +1,151 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as command from "@pulumi/command";
+import * as random from "@pulumi/random";
+import { EtcdClusterArgs } from "./args";
+import { healthCheckScript, tlsEnvName } from "./healthCheck";
+import { memberEnv, planCluster, volumeMountPath } from "./memberPlan";
+import { resolveClusterArgs, ResolvedHost } from "./validation";
+
+export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
+
+function toLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
+    return Object.entries(labels).map(([label, value]) => ({ label, value }));
+}
+
+/**
+ * An etcd cluster on one or more Docker hosts: per member a data volume and a container configured only
+ * through `ETCD_*` variables, then a health check that fails the deployment unless every member is started
+ * and healthy.
+ */
+export class EtcdCluster extends pulumi.ComponentResource {
+    /** Client URLs, comma-joined: what `ETCDCTL_ENDPOINTS` and `--endpoints` take. */
+    public readonly clientEndpoints: pulumi.Output<string>;
+    /** Client URLs, one per member, in member order. */
+    public readonly clientEndpointList: pulumi.Output<string[]>;
+    /** Peer URLs, one per member, in member order. */
+    public readonly peerUrls: pulumi.Output<string[]>;
+    /** The `--initial-cluster` string the members were bootstrapped with. */
+    public readonly initialCluster: pulumi.Output<string>;
+    public readonly memberNames: pulumi.Output<string[]>;
+    /** `--initial-cluster-token`. */
+    public readonly clusterToken: pulumi.Output<string>;
+    /** Environment for `etcdctl` from where Pulumi runs: `ETCDCTL_API`, `ETCDCTL_ENDPOINTS`. */
+    public readonly etcdctlEnv: pulumi.Output<Record<string, string>>;
+    /** The health check's report: member list and endpoint health table. Empty when the check is disabled. */
+    public readonly healthReport: pulumi.Output<string>;
+    /** The member containers by member name, for `dependsOn` in a larger program. */
+    public readonly containers: Record<string, docker.Container>;
+
+    constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(etcdClusterType, name, {}, opts);
+        const cluster = resolveClusterArgs(name, args);
+        cluster.warnings.forEach((w) => pulumi.log.warn(w, this));
+        const plan = planCluster(cluster);
+
+        const token = args.clusterToken !== undefined ? pulumi.output(args.clusterToken) :
+            // Kept in state, so updates never change the token of a running cluster.
+            new random.RandomId(`${name}-token`, { byteLength: 8, prefix: `${name}-` }, { parent: this }).hex
+                .apply((hex) => `${name}-${hex}`);
+
+        const hostResources = new Map(plan.hosts.map((h) => {
+            const provider = new docker.Provider(`${name}-${h.name}`, providerArgs(h.host), { parent: this });
+            const image = new docker.RemoteImage(`${name}-${h.name}-image`, {
+                name: cluster.image,
+                // Other clusters and the user's own containers may use the same image on that host.
+                keepLocally: true,
+            }, { parent: this, provider });
+            return [h.name, { provider, image }] as const;
+        }));
+
+        this.containers = {};
+        for (const m of plan.members) {
+            const { provider, image } = hostResources.get(m.hostName)!;
+            const childOpts = { parent: this, provider };
+            const volume = new docker.Volume(`${name}-${m.name}-data`, {
+                name: m.volumeName,
+                labels: toLabels(m.labels),
+            }, childOpts);
+            this.containers[m.name] = new docker.Container(`${name}-${m.name}`, {
+                name: m.containerName,
+                image: image.imageId,
+                envs: token.apply((t) => memberEnv(m, t)),
+                networkMode: cluster.networkMode === "host" ? "host" : "bridge",
+                ports: m.ports,
+                volumes: [{ volumeName: volume.name, containerPath: volumeMountPath }],
+                restart: cluster.restartPolicy,
+                labels: toLabels(m.labels),
+                healthcheck: { tests: m.healthcheckTest, interval: "10s", timeout: "5s", retries: 3, startPeriod: "30s" },
+                // etcd needs time to hand over leadership and sync its WAL; Docker's default 10 s is tight.
+                stopTimeout: 30,
+                mustRun: true,
+            }, {
+                ...childOpts,
+                // The container name and ports are fixed: a replacement cannot exist beside the old container.
+                deleteBeforeReplace: true,
+            });
+        }
+        const containers = Object.values(this.containers);
+
+        if (cluster.healthCheck.enabled) {
+            const script = healthCheckScript({
+                clusterName: name,
+                expectedMembers: plan.members.map((m) => m.name),
+                hosts: plan.hosts.map((h) => ({ url: h.host.url, sshOpts: h.host.sshOpts, tls: h.host.scheme === "tcp" })),
+                probes: plan.members.map((m) => ({
+                    member: m.name,
+                    hostIndex: plan.hosts.findIndex((h) => h.name === m.hostName),
+                    containerName: m.containerName,
+                    localClientUrl: m.localClientUrl,
+                })),
+                timeoutSeconds: cluster.healthCheck.timeoutSeconds,
+            });
+            const environment: Record<string, pulumi.Input<string>> = {};
+            plan.hosts.forEach((h, i) => {
+                if (h.host.scheme === "tcp") {
+                    environment[tlsEnvName(i, "ca")] = h.host.caMaterial!;
+                    environment[tlsEnvName(i, "cert")] = h.host.certMaterial!;
+                    environment[tlsEnvName(i, "key")] = pulumi.secret(h.host.keyMaterial!);
+                }
+            });
+            const check = new command.local.Command(`${name}-health`, {
+                create: script,
+                environment,
+                // Re-check whenever a member container is replaced.
+                triggers: containers.map((c) => c.id),
+            }, { parent: this, dependsOn: containers });
+            this.healthReport = check.stdout;
+        } else {
+            this.healthReport = pulumi.output("");
+        }
+
+        this.clientEndpointList = pulumi.output(plan.clientEndpoints);
+        this.clientEndpoints = pulumi.output(plan.clientEndpoints.join(","));
+        this.peerUrls = pulumi.output(plan.peerUrls);
+        this.initialCluster = pulumi.output(plan.initialCluster);
+        this.memberNames = pulumi.output(plan.members.map((m) => m.name));
+        this.clusterToken = token;
+        this.etcdctlEnv = pulumi.output<Record<string, string>>({ ETCDCTL_API: "3", ETCDCTL_ENDPOINTS: plan.clientEndpoints.join(",") });
+        this.registerOutputs({
+            clientEndpoints: this.clientEndpoints,
+            clientEndpointList: this.clientEndpointList,
+            peerUrls: this.peerUrls,
+            initialCluster: this.initialCluster,
+            memberNames: this.memberNames,
+            clusterToken: this.clusterToken,
+            etcdctlEnv: this.etcdctlEnv,
+            healthReport: this.healthReport,
+        });
+    }
+}
+
+function providerArgs(host: ResolvedHost): docker.ProviderArgs {
+    return {
+        host: host.url,
+        sshOpts: host.sshOpts.length > 0 ? host.sshOpts : undefined,
+        caMaterial: host.caMaterial,
+        certMaterial: host.certMaterial,
+        keyMaterial: host.keyMaterial === undefined ? undefined : pulumi.secret(host.keyMaterial),
+    };
+}
+

@@ -1,0 +1,130 @@
+/**
+ * The post-deploy health check, as a POSIX shell script run where Pulumi runs. It does what the seed does
+ * by hand, `docker exec <member> etcdctl member list` and `endpoint health --cluster`, through the same
+ * Docker hosts the members run on, so it needs only the docker CLI and no route to the client ports.
+ */
+
+/** How the script reaches one Docker host with the docker CLI. */
+export interface HealthCheckHost {
+    url: string;
+    sshOpts: string[];
+    /** True for tcp:// hosts with TLS; the PEMs come in through {@link tlsEnvName} variables, never argv. */
+    tls: boolean;
+}
+
+/** A member the script can ask, in order, until one answers. */
+export interface HealthCheckProbe {
+    member: string;
+    hostIndex: number;
+    containerName: string;
+    localClientUrl: string;
+}
+
+export interface HealthCheckSpec {
+    clusterName: string;
+    expectedMembers: string[];
+    hosts: HealthCheckHost[];
+    probes: HealthCheckProbe[];
+    timeoutSeconds: number;
+    /** Longest pause between attempts; attempts back off 1, 2, 4 … seconds up to this. */
+    maxDelaySeconds?: number;
+}
+
+/** Name of the environment variable that carries a tcp host's PEM to the script. */
+export function tlsEnvName(hostIndex: number, part: "ca" | "cert" | "key"): string {
+    return `ETCD_HEALTH_HOST${hostIndex}_${part.toUpperCase()}`;
+}
+
+export function shQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Majority of `n` members: the most that may fail is n - quorum. */
+export function quorumOf(n: number): number {
+    return Math.floor(n / 2) + 1;
+}
+
+function dockerFunction(hosts: HealthCheckHost[]): string {
+    const cases = hosts.map((h, i) => {
+        const setup: string[] = [];
+        const env: string[] = [`DOCKER_HOST=${shQuote(h.url)}`];
+        if (h.sshOpts.length > 0) {
+            // The docker CLI runs plain `ssh` and has no flag for ssh options: a wrapper first on PATH adds them.
+            setup.push(`[ -x "$tmp/ssh${i}/ssh" ] || { mkdir -p "$tmp/ssh${i}" && printf '#!/bin/sh\\nexec %s %s "$@"\\n' "$real_ssh" ${shQuote(h.sshOpts.map(shQuote).join(" "))} >"$tmp/ssh${i}/ssh" && chmod 700 "$tmp/ssh${i}/ssh"; }`);
+            env.push(`PATH="$tmp/ssh${i}:$PATH"`);
+        }
+        if (h.tls) {
+            setup.push(`[ -f "$tmp/tls${i}/key.pem" ] || { mkdir -p "$tmp/tls${i}" && (umask 077; printf '%s' "$${tlsEnvName(i, "ca")}" >"$tmp/tls${i}/ca.pem"; ` +
+                `printf '%s' "$${tlsEnvName(i, "cert")}" >"$tmp/tls${i}/cert.pem"; printf '%s' "$${tlsEnvName(i, "key")}" >"$tmp/tls${i}/key.pem"); }`);
+            env.push("DOCKER_TLS_VERIFY=1", `DOCKER_CERT_PATH="$tmp/tls${i}"`);
+        }
+        return `    ${i}) ${[...setup, `${env.join(" ")} docker "$@"`].join("; ")} ;;`;
+    });
+    return ["dk() {", '  h=$1; shift', '  case $h in', ...cases, "  esac", "}"].join("\n");
+}
+
+/** Renders the script. Its stdout on success is the report; on failure stderr says what is wrong. */
+export function healthCheckScript(spec: HealthCheckSpec): string {
+    const n = spec.expectedMembers.length;
+    const quorum = quorumOf(n);
+    const maxDelay = spec.maxDelaySeconds ?? 5;
+    const probes = spec.probes.map((p) => `${p.hostIndex} ${p.containerName} ${p.localClientUrl} ${p.member}`).join("\n");
+    return `set -u
+cluster=${shQuote(spec.clusterName)}
+expected=${shQuote(spec.expectedMembers.join(" "))}
+n=${n}
+quorum=${quorum}
+real_ssh=$(command -v ssh || echo ssh)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+${dockerFunction(spec.hosts)}
+probes=${shQuote(probes)}
+deadline=$(( $(date +%s) + ${spec.timeoutSeconds} ))
+delay=1
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  list=""; health=""; probe=""; problem=""
+  while read -r h ctr url member; do
+    if out=$(dk "$h" exec "$ctr" /usr/local/bin/etcdctl --endpoints="$url" member list 2>&1); then
+      list=$out; probe=$member
+      health=$(dk "$h" exec "$ctr" /usr/local/bin/etcdctl --endpoints="$url" -w table endpoint health --cluster 2>&1)
+      break
+    fi
+    problem="$problem
+  $member: $(printf '%s' "$out" | tail -n 3 | tr '\\n' ' ')"
+  done <<EOF_PROBES
+$probes
+EOF_PROBES
+  missing=""
+  for name in $expected; do
+    printf '%s\\n' "$list" | grep -q ", started, $name, " || missing="$missing $name"
+  done
+  extra=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected " 'NF >= 6 && index(want, " " $3 " ") == 0 { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $2 }')
+  healthy=$(printf '%s\\n' "$health" | grep -cE '^\\| *[a-z]+://[^ ]+ *\\| *true *\\|')
+  if [ -n "$probe" ] && [ -z "$missing" ] && [ -z "$extra" ] && [ "$healthy" -eq "$n" ]; then
+    printf 'etcd cluster %s: %s of %s members started and healthy (asked %s, attempt %s)\\n%s\\n%s\\n' "$cluster" "$healthy" "$n" "$probe" "$attempt" "$list" "$health"
+    exit 0
+  fi
+  [ "$(date +%s)" -lt "$deadline" ] || break
+  sleep "$delay"
+  delay=$((delay * 2)); [ "$delay" -le ${maxDelay} ] || delay=${maxDelay}
+done
+{
+  printf 'etcd cluster %s is not healthy after ${spec.timeoutSeconds}s (%s attempts).\\n' "$cluster" "$attempt"
+  if [ -z "$probe" ]; then
+    printf 'quorum lost or no member running: no member answered member list (0 of %s reachable; a cluster of %s needs %s).%s\\n' "$n" "$n" "$quorum" "$problem"
+  elif [ "$healthy" -lt "$quorum" ]; then
+    printf 'quorum lost: only %s of %s members are healthy; a cluster of %s needs %s to accept writes.\\n' "$healthy" "$n" "$n" "$quorum"
+  else
+    printf '%s of %s members healthy.\\n' "$healthy" "$n"
+  fi
+  [ -z "$missing" ] || printf 'not started or not in the member list:%s\\n' "$missing"
+  [ -z "$extra" ] || printf 'members that are not part of this deployment:%s\\n' "$extra"
+  [ -z "$list" ] || printf 'member list (asked %s):\\n%s\\n' "$probe" "$list"
+  [ -z "$health" ] || printf 'endpoint health:\\n%s\\n' "$health"
+  printf 'See each member with: docker logs <container> (names:%s)\\n' "$(printf '%s\\n' "$probes" | awk '{ printf " %s", $2 }')"
+} >&2
+exit 1
+`;
+}

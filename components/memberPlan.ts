@@ -1,0 +1,128 @@
+import * as net from "net";
+import { atLeast } from "./etcdVersion";
+import { ResolvedCluster, ResolvedHost, ResolvedMember } from "./validation";
+
+/** Where the data volume is mounted; etcd creates the data dir below it with the 0700 mode it wants. */
+export const volumeMountPath = "/var/lib/etcd";
+export const dataDir = `${volumeMountPath}/data`;
+export const etcdctlPath = "/usr/local/bin/etcdctl";
+/** Ports etcd listens on inside the container when ports are published (the seed's `-p 2379:2379 -p 2380:2380`). */
+export const containerClientPort = 2379;
+export const containerPeerPort = 2380;
+
+export const clusterLabel = "etcd-cluster.cluster";
+export const memberLabel = "etcd-cluster.member";
+
+/** Everything about one member that follows from the arguments: the container is built from this alone. */
+export interface MemberPlan {
+    name: string;
+    hostName: string;
+    containerName: string;
+    volumeName: string;
+    /** What peers dial (`--initial-advertise-peer-urls`). */
+    peerUrl: string;
+    /** What clients dial (`--advertise-client-urls`). */
+    clientUrl: string;
+    /** Client URL as seen from inside the member's own container, for `docker exec … etcdctl`. */
+    localClientUrl: string;
+    /** `ETCD_*` environment except the cluster token, which is only known at deploy time. */
+    env: string[];
+    /** Published ports (`networkMode: "published"` only). */
+    ports: { internal: number; external: number }[];
+    labels: Record<string, string>;
+    /** Docker HEALTHCHECK in exec form: the official image has no shell. */
+    healthcheckTest: string[];
+}
+
+export interface HostPlan {
+    name: string;
+    host: ResolvedHost;
+    memberNames: string[];
+}
+
+export interface ClusterPlan {
+    members: MemberPlan[];
+    hosts: HostPlan[];
+    /** `--initial-cluster`: `name=peerUrl,…` in member order. */
+    initialCluster: string;
+    clientEndpoints: string[];
+    peerUrls: string[];
+}
+
+function url(address: string, port: number): string {
+    const host = net.isIPv6(address) ? `[${address}]` : address;
+    return `http://${host}:${port}`;
+}
+
+function tuningEnv(cluster: ResolvedCluster): string[] {
+    const t = cluster.tuning;
+    const env: [string, string | number | undefined][] = [
+        ["ETCD_HEARTBEAT_INTERVAL", t.heartbeatIntervalMs],
+        ["ETCD_ELECTION_TIMEOUT", t.electionTimeoutMs],
+        ["ETCD_QUOTA_BACKEND_BYTES", t.quotaBackendBytes],
+        ["ETCD_AUTO_COMPACTION_MODE", t.autoCompactionMode],
+        ["ETCD_AUTO_COMPACTION_RETENTION", t.autoCompactionRetention],
+        ["ETCD_SNAPSHOT_COUNT", t.snapshotCount],
+        // 3.4 defaults to capnslog, which ignores --log-level; zap is the only logger from 3.5 on.
+        ["ETCD_LOGGER", t.logLevel !== undefined && cluster.version && !atLeast(cluster.version, 3, 5) ? "zap" : undefined],
+        ["ETCD_LOG_LEVEL", t.logLevel],
+    ];
+    return env.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+}
+
+function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster: string): MemberPlan {
+    const published = cluster.networkMode === "published";
+    const listenClientPort = published ? containerClientPort : m.clientPort;
+    const listenPeerPort = published ? containerPeerPort : m.peerPort;
+    const localClientUrl = url("127.0.0.1", listenClientPort);
+    return {
+        name: m.name,
+        hostName: m.host.name,
+        containerName: m.containerName,
+        volumeName: m.volumeName,
+        peerUrl: url(m.address, m.peerPort),
+        clientUrl: url(m.address, m.clientPort),
+        localClientUrl,
+        env: [
+            `ETCD_NAME=${m.name}`,
+            `ETCD_DATA_DIR=${dataDir}`,
+            `ETCD_LISTEN_PEER_URLS=${url("0.0.0.0", listenPeerPort)}`,
+            `ETCD_LISTEN_CLIENT_URLS=${url("0.0.0.0", listenClientPort)}`,
+            `ETCD_INITIAL_ADVERTISE_PEER_URLS=${url(m.address, m.peerPort)}`,
+            `ETCD_ADVERTISE_CLIENT_URLS=${url(m.address, m.clientPort)}`,
+            `ETCD_INITIAL_CLUSTER=${initialCluster}`,
+            "ETCD_INITIAL_CLUSTER_STATE=new",
+            ...tuningEnv(cluster),
+            ...Object.entries(cluster.extraEnv).map(([k, v]) => `${k}=${v}`),
+        ],
+        ports: published ? [
+            { internal: containerClientPort, external: m.clientPort },
+            { internal: containerPeerPort, external: m.peerPort },
+        ] : [],
+        labels: { ...cluster.labels, [clusterLabel]: cluster.clusterName, [memberLabel]: m.name },
+        healthcheckTest: ["CMD", etcdctlPath, `--endpoints=${localClientUrl}`, "endpoint", "health"],
+    };
+}
+
+/** Plans every member of a validated cluster. Pure: same arguments, same plan. */
+export function planCluster(cluster: ResolvedCluster): ClusterPlan {
+    const initialCluster = cluster.members.map((m) => `${m.name}=${url(m.address, m.peerPort)}`).join(",");
+    const members = cluster.members.map((m) => planMember(cluster, m, initialCluster));
+    const hosts = cluster.hosts.map((host) => ({
+        name: host.name,
+        host,
+        memberNames: cluster.members.filter((m) => m.host === host).map((m) => m.name),
+    }));
+    return {
+        members,
+        hosts,
+        initialCluster,
+        clientEndpoints: members.map((m) => m.clientUrl),
+        peerUrls: members.map((m) => m.peerUrl),
+    };
+}
+
+/** The member's full environment once the cluster token is known. */
+export function memberEnv(member: MemberPlan, clusterToken: string): string[] {
+    return [...member.env, `ETCD_INITIAL_CLUSTER_TOKEN=${clusterToken}`];
+}
