@@ -1,5 +1,5 @@
 /** Two layers: `unit` (mocks and pure functions, no Docker) and `live` (real Docker hosts from tests/live/lab). */
-const tsJest = { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }] };
+const tsJest = { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] };
 module.exports = {
   projects: [
     {

@@ -1,0 +1,28 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Every resource the program registered, as the mock runtime saw it. */
+export const created: pulumi.runtime.MockResourceArgs[] = [];
+
+/**
+ * Mocks that echo inputs and fill the computed outputs the component reads (image ids, command stdout,
+ * random hex), so wiring can be asserted without a Docker engine.
+ */
+export function installMocks(project = "etcd-cluster"): Promise<void> {
+    return pulumi.runtime.setMocks({
+        newResource(args) {
+            created.push(args);
+            const state: Record<string, unknown> = { ...args.inputs };
+            if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:${args.name}`;
+            if (args.type === "command:local:Command") state.stdout = `report of ${args.name}`;
+            if (args.type === "random:index/randomId:RandomId") state.hex = "c0ffee00";
+            return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
+    }, project, "test", false);
+}
+
+export const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+
+export function ofType(type: string, from = created): pulumi.runtime.MockResourceArgs[] {
+    return from.filter((r) => r.type === type);
+}
