@@ -21,11 +21,11 @@ const seedArgs = {
 async function deploy(name: string, args: ConstructorParameters<typeof EtcdCluster>[1]) {
     const before = created.length;
     const cluster = new EtcdCluster(name, args);
-    const outputs = await promiseOf(pulumi.all({
+    const outputs = await promiseOf(pulumi.output({
         clientEndpoints: cluster.clientEndpoints, clientEndpointList: cluster.clientEndpointList, peerUrls: cluster.peerUrls,
         initialCluster: cluster.initialCluster, memberNames: cluster.memberNames, clusterToken: cluster.clusterToken,
         etcdctlEnv: cluster.etcdctlEnv, healthReport: cluster.healthReport,
-        containerIds: pulumi.all(Object.values(cluster.containers).map((c) => c.id)),
+        containerIds: Object.values(cluster.containers).map((c) => c.id),
     }));
     return { cluster, outputs, resources: created.slice(before) };
 }
