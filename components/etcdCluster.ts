@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import { EtcdClusterArgs } from "./args";
-import { healthCheckScript, tlsEnvName } from "./healthCheck";
+import { healthCheckScript, healthCheckSpec, tlsEnvName } from "./healthCheck";
 import { memberEnv, planCluster, volumeMountPath } from "./memberPlan";
 import { resolveClusterArgs, ResolvedHost } from "./validation";
 
@@ -88,18 +88,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const containers = Object.values(this.containers);
 
         if (cluster.healthCheck.enabled) {
-            const script = healthCheckScript({
-                clusterName: name,
-                expectedMembers: plan.members.map((m) => m.name),
-                hosts: plan.hosts.map((h) => ({ url: h.host.url, sshOpts: h.host.sshOpts, tls: h.host.scheme === "tcp" })),
-                probes: plan.members.map((m) => ({
-                    member: m.name,
-                    hostIndex: plan.hosts.findIndex((h) => h.name === m.hostName),
-                    containerName: m.containerName,
-                    localClientUrl: m.localClientUrl,
-                })),
-                timeoutSeconds: cluster.healthCheck.timeoutSeconds,
-            });
+            const script = healthCheckScript(healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds));
             const environment: Record<string, pulumi.Input<string>> = {};
             plan.hosts.forEach((h, i) => {
                 if (h.host.scheme === "tcp") {

@@ -1,3 +1,5 @@
+import { ClusterPlan } from "./memberPlan";
+
 /**
  * The post-deploy health check, as a POSIX shell script run where Pulumi runs. It does what the seed does
  * by hand, `docker exec <member> etcdctl member list` and `endpoint health --cluster`, through the same
@@ -61,6 +63,22 @@ function dockerFunction(hosts: HealthCheckHost[]): string {
         return `    ${i}) ${[...setup, `${env.join(" ")} docker "$@"`].join("; ")} ;;`;
     });
     return ["dk() {", '  h=$1; shift', '  case $h in', ...cases, "  esac", "}"].join("\n");
+}
+
+/** The check for a planned cluster: every member expected, every member asked in turn, on its own host. */
+export function healthCheckSpec(clusterName: string, plan: ClusterPlan, timeoutSeconds: number): HealthCheckSpec {
+    return {
+        clusterName,
+        expectedMembers: plan.members.map((m) => m.name),
+        hosts: plan.hosts.map((h) => ({ url: h.host.url, sshOpts: h.host.sshOpts, tls: h.host.scheme === "tcp" })),
+        probes: plan.members.map((m) => ({
+            member: m.name,
+            hostIndex: plan.hosts.findIndex((h) => h.name === m.hostName),
+            containerName: m.containerName,
+            localClientUrl: m.localClientUrl,
+        })),
+        timeoutSeconds,
+    };
 }
 
 /** Renders the script. Its stdout on success is the report; on failure stderr says what is wrong. */
