@@ -1,0 +1,202 @@
+import { networkConnectArgv, parseDuration, planContainer } from "./containerArgs";
+import { buildTar } from "./tar";
+import { parseHttpResponse } from "./dockerHost";
+import { randomId, randomStringResult } from "./randomValues";
+import { unwrapSecrets } from "./liveDeployer";
+
+describe("parseDuration", () => {
+  it.each([
+    ["0", 0],
+    ["2s", 2e9],
+    ["500ms", 5e8],
+    ["1m30s", 90e9],
+    ["1h", 3600e9],
+    ["1.5s", 1.5e9],
+    ["10us", 1e4],
+  ])("%s → %d ns", (text, ns) => expect(parseDuration(text)).toBe(ns));
+  it.each(["", "2", "s", "2x", "2s junk", "-1s"])("rejects %j", (text) => {
+    expect(() => parseDuration(text)).toThrow(/invalid duration/);
+  });
+});
+
+describe("planContainer", () => {
+  const base = { image: "sha256:abc" };
+
+  it("translates the supported inputs into an Engine API create body", () => {
+    const plan = planContainer({
+      ...base,
+      name: "etcd-n1",
+      envs: ["ETCD_NAME=n1", "X=a=b"],
+      command: ["etcd"],
+      entrypoints: ["/usr/local/bin/tini", "--"],
+      user: "1000:1000",
+      workingDir: "/var/lib/etcd",
+      labels: [{ label: "app", value: "etcd" }],
+      ports: [{ internal: 2379, external: 12379 }, { internal: 2380, ip: "10.0.0.1", protocol: "udp" }, { internal: 9 }],
+      volumes: [
+        { volumeName: "data", containerPath: "/var/lib/etcd" },
+        { hostPath: "/etc/hosts", containerPath: "/etc/hosts", readOnly: true },
+        { containerPath: "/scratch" },
+      ],
+      restart: "unless-stopped",
+      healthcheck: { tests: ["CMD", "etcdctl", "endpoint", "health"], interval: "2s", timeout: "1s", retries: 3, startPeriod: "5s" },
+      dns: ["10.0.0.53"],
+      dnsSearches: ["example.com"],
+      hosts: [{ host: "n2", ip: "10.0.0.2" }],
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m" },
+      memory: 256,
+      privileged: false,
+      stopTimeout: 30,
+      __defaults: [],
+    });
+    expect(plan.name).toBe("etcd-n1");
+    expect(plan.body).toEqual({
+      Image: "sha256:abc",
+      Env: ["ETCD_NAME=n1", "X=a=b"],
+      Cmd: ["etcd"],
+      Entrypoint: ["/usr/local/bin/tini", "--"],
+      User: "1000:1000",
+      WorkingDir: "/var/lib/etcd",
+      StopTimeout: 30,
+      Labels: { app: "etcd" },
+      Healthcheck: { Test: ["CMD", "etcdctl", "endpoint", "health"], Interval: 2e9, Timeout: 1e9, Retries: 3, StartPeriod: 5e9 },
+      ExposedPorts: { "2379/tcp": {}, "2380/udp": {}, "9/tcp": {} },
+      Volumes: { "/scratch": {} },
+      HostConfig: {
+        PortBindings: {
+          "2379/tcp": [{ HostIp: "0.0.0.0", HostPort: "12379" }],
+          "2380/udp": [{ HostIp: "10.0.0.1", HostPort: "" }],
+          "9/tcp": [{ HostIp: "0.0.0.0", HostPort: "" }],
+        },
+        Binds: ["data:/var/lib/etcd", "/etc/hosts:/etc/hosts:ro"],
+        RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 },
+        Dns: ["10.0.0.53"],
+        DnsSearch: ["example.com"],
+        ExtraHosts: ["n2:10.0.0.2"],
+        LogConfig: { Type: "json-file", Config: { "max-size": "10m" } },
+        Memory: 256 * 1024 * 1024,
+        Privileged: false,
+      },
+    });
+    expect(plan).toMatchObject({ start: true, mustRun: true, wait: false, waitTimeout: 60, removeVolumes: true, extraNetworks: [] });
+  });
+
+  it("attaches the first advanced network at create time and connects the others later", () => {
+    const plan = planContainer({
+      ...base,
+      networksAdvanced: [
+        { name: "etcd", aliases: ["n1"], ipv4Address: "172.30.0.11" },
+        { name: "mgmt", aliases: ["a", "b"] },
+      ],
+    });
+    expect(plan.body.HostConfig.NetworkMode).toBe("etcd");
+    expect(plan.body.NetworkingConfig).toEqual({
+      EndpointsConfig: { etcd: { Aliases: ["n1"], IPAMConfig: { IPv4Address: "172.30.0.11" } } },
+    });
+    expect(plan.extraNetworks).toEqual([{ name: "mgmt", aliases: ["a", "b"], ipv4Address: undefined }]);
+    expect(networkConnectArgv("cid", plan.extraNetworks[0])).toEqual(["network", "connect", "--alias", "a", "--alias", "b", "mgmt", "cid"]);
+  });
+
+  it("keeps networkMode host", () => {
+    expect(planContainer({ ...base, networkMode: "host" }).body.HostConfig.NetworkMode).toBe("host");
+  });
+
+  it("plans uploads with modes and numeric owners", () => {
+    const plan = planContainer({
+      ...base,
+      uploads: [
+        { file: "/etc/a.conf", content: "x", permissions: "0640", owner: "1000", group: 1000 },
+        { file: "/bin/run", contentBase64: Buffer.from("#!").toString("base64"), executable: true },
+        { file: "/etc/b", source: "/tmp/b" },
+      ],
+    });
+    expect(plan.uploads).toEqual([
+      { file: "/etc/a.conf", content: Buffer.from("x"), source: undefined, mode: 0o640, uid: 1000, gid: 1000 },
+      { file: "/bin/run", content: Buffer.from("#!"), source: undefined, mode: 0o744, uid: undefined, gid: undefined },
+      { file: "/etc/b", content: undefined, source: "/tmp/b", mode: 0o644, uid: undefined, gid: undefined },
+    ]);
+  });
+
+  it("lifecycle inputs", () => {
+    const plan = planContainer({
+      ...base,
+      healthcheck: { tests: ["CMD-SHELL", "true"] },
+      wait: true,
+      waitTimeout: 120,
+      mustRun: false,
+      start: false,
+      destroyGraceSeconds: 5,
+      removeVolumes: false,
+    });
+    expect(plan).toMatchObject({ wait: true, waitTimeout: 120, mustRun: false, start: false, destroyGraceSeconds: 5, removeVolumes: false });
+  });
+
+  it.each([
+    [{ gpus: "all" }, "the live deployer does not support Container input 'gpus'"],
+    [{ mounts: [] }, "the live deployer does not support Container input 'mounts'"],
+    [{ platform: "linux/arm64" }, "does not support Container input 'platform'"],
+    [{ attach: true }, "does not support Container input 'attach'"],
+    [{ healthcheck: { tests: ["CMD", "x"], bogus: 1 } }, "does not support Container input 'healthcheck.bogus'"],
+    [{ ports: [{ internal: 1, hostIp: "x" }] }, "does not support Container input 'ports[].hostIp'"],
+    [{ networksAdvanced: [{ name: "n", macAddress: "x" }] }, "does not support Container input 'networksAdvanced[].macAddress'"],
+    [{ uploads: [{ file: "/a", content: "x", owner: "etcd" }] }, /numeric ids only/],
+    [{ uploads: [{ file: "/a", content: "x", contentBase64: "eA==" }] }, /exactly one of content/],
+    [{ uploads: [{ file: "a", content: "x" }] }, /absolute path/],
+    [{ uploads: [{ file: "/a", content: "x", permissions: "rw" }] }, /octal/],
+    [{ wait: true }, /requires a 'healthcheck'/],
+    [{ envs: ["NOEQUALS"] }, /without '='/],
+    [{ restart: "sometimes" }, /restart/],
+    [{ healthcheck: { tests: ["CMD", "x"], interval: "2" } }, /invalid duration/],
+  ])("rejects %j", (extra, message) => {
+    expect(() => planContainer({ ...base, ...extra })).toThrow(message);
+  });
+
+  it("requires image", () => {
+    expect(() => planContainer({ name: "x" })).toThrow(/'image' is required/);
+  });
+
+  it("ignores undefined values and pulumi-internal keys", () => {
+    expect(() => planContainer({ ...base, gpus: undefined, __internal: 1 })).not.toThrow();
+  });
+});
+
+describe("helpers", () => {
+  it("buildTar writes a ustar header with mode, owner and size", () => {
+    const tar = buildTar([{ path: "etc/app/conf", content: Buffer.from("hello"), mode: 0o640, uid: 1000, gid: 1001, mtime: 0 }]);
+    expect(tar.length).toBe(512 + 512 + 1024);
+    expect(tar.subarray(0, 12).toString()).toBe("etc/app/conf");
+    expect(tar.subarray(100, 107).toString()).toBe("0000640");
+    expect(tar.subarray(108, 115).toString()).toBe("0001750");
+    expect(tar.subarray(124, 135).toString()).toBe("00000000005");
+    expect(tar.subarray(257, 262).toString()).toBe("ustar");
+    expect(tar.subarray(512, 517).toString()).toBe("hello");
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : tar[i];
+    expect(parseInt(tar.subarray(148, 154).toString(), 8)).toBe(sum);
+  });
+
+  it("parseHttpResponse handles chunked bodies", () => {
+    const raw = "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"Id\"\r\n7\r\n:\"abc\"}\r\n0\r\n\r\n";
+    expect(parseHttpResponse(raw)).toMatchObject({ status: 201, body: '{"Id":"abc"}' });
+  });
+
+  it("unwrapSecrets removes the runtime's secret wrappers", () => {
+    const wrapped = {
+      connection: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: { host: "h", privateKey: "K" } },
+      plain: [1, "a"],
+    };
+    expect(unwrapSecrets(wrapped)).toEqual({ value: { connection: { host: "h", privateKey: "K" }, plain: [1, "a"] }, secret: true });
+    expect(unwrapSecrets({ a: 1 }).secret).toBe(false);
+  });
+
+  it("random values have the provider's shapes", () => {
+    const r = randomId({ byteLength: 4, prefix: "p-" });
+    expect(r.state.hex).toMatch(/^p-[0-9a-f]{8}$/);
+    expect(BigInt("0x" + r.state.hex.slice(2)).toString()).toBe(r.state.dec.slice(2));
+    const s = randomStringResult("RandomString", { length: 20, special: false, upper: false, minNumeric: 5 });
+    expect(s).toMatch(/^[a-z0-9]{20}$/);
+    expect(s.replace(/[^0-9]/g, "").length).toBeGreaterThanOrEqual(5);
+    expect(() => randomStringResult("RandomString", { length: 4, bogus: 1 })).toThrow("does not support RandomString input 'bogus'");
+  });
+});

@@ -1,0 +1,343 @@
+/**
+ * Pure translation of `docker:index/container:Container` inputs (@pulumi/docker 5.x, as they arrive in
+ * `MockResourceArgs.inputs`) into what the live deployer sends to a Docker engine.
+ *
+ * Why an Engine API request body and not `docker create` argv: the docker CLI's `--health-cmd` always builds a
+ * `CMD-SHELL` test, so the exec form `["CMD", "etcdctl", "endpoint", "health"]` that distroless images (etcd's)
+ * need cannot be expressed on the command line. The body built here is POSTed to `/containers/create` through
+ * `docker -H <host> system dial-stdio` (see dockerHost.ts), which works for unix://, ssh:// and tcp:// hosts
+ * alike. This is also what the real provider (terraform-provider-docker) does: it talks to the Engine API.
+ *
+ * Every input key must be in SUPPORTED_CONTAINER_INPUTS; any other key throws, so nothing is silently ignored.
+ */
+
+/** Go-style duration ("1m30s", "500ms", "2s", "0") → nanoseconds. */
+export function parseDuration(text: string): number {
+  const s = String(text).trim();
+  if (s === "0") return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+  const unit: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  let total = 0;
+  let consumed = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    if (m.index !== consumed) break;
+    total += parseFloat(m[1]) * unit[m[2]];
+    consumed = m.index + m[0].length;
+  }
+  if (s === "" || consumed !== s.length) {
+    throw new Error(`invalid duration ${JSON.stringify(text)} (expected e.g. "500ms", "2s", "1m30s")`);
+  }
+  return Math.round(total);
+}
+
+export interface UploadPlan {
+  /** Absolute path in the container. */
+  file: string;
+  content?: Buffer;
+  /** Local file to read (the `source` input). */
+  source?: string;
+  mode: number;
+  uid?: number;
+  gid?: number;
+}
+
+export interface NetworkAttachment {
+  name: string;
+  aliases?: string[];
+  ipv4Address?: string;
+}
+
+export interface ContainerPlan {
+  /** `?name=` of POST /containers/create (undefined: Docker picks a name). */
+  name?: string;
+  /** JSON body of POST /containers/create. */
+  body: Record<string, any>;
+  /** networksAdvanced entries after the first one: `docker network connect` after create, before start. */
+  extraNetworks: NetworkAttachment[];
+  uploads: UploadPlan[];
+  /** `start` input (default true). */
+  start: boolean;
+  /** `mustRun` (default true): after start (and wait), the container must be running. */
+  mustRun: boolean;
+  wait: boolean;
+  /** seconds, default 60 as in the provider */
+  waitTimeout: number;
+  /** `docker stop -t N` before removal on destroy when set. */
+  destroyGraceSeconds?: number;
+  /** remove anonymous volumes on destroy (`removeVolumes`, default true) */
+  removeVolumes: boolean;
+}
+
+/** Input keys the live deployer performs. */
+export const SUPPORTED_CONTAINER_INPUTS = [
+  "name", "image", "envs", "command", "entrypoints", "user", "workingDir", "hostname", "domainname",
+  "labels", "healthcheck", "stopSignal", "stopTimeout", "ports", "publishAllPorts", "networkMode",
+  "networksAdvanced", "volumes", "restart", "maxRetryCount", "dns", "dnsOpts", "dnsSearches", "hosts",
+  "logDriver", "logOpts", "privileged", "memory", "memorySwap", "readOnly", "capabilities", "tmpfs",
+  "sysctls", "ulimits", "init", "ipcMode", "pidMode", "shmSize", "securityOpts", "cpuShares", "cpuSet",
+  "tty", "stdinOpen", "uploads", "mustRun", "start", "wait", "waitTimeout", "destroyGraceSeconds",
+  "removeVolumes", "attach", "logs", "rm",
+] as const;
+
+const SUPPORTED = new Set<string>(SUPPORTED_CONTAINER_INPUTS);
+
+function unsupported(key: string, detail?: string): Error {
+  return new Error(`the live deployer does not support Container input '${key}'${detail ? ` (${detail})` : ""}`);
+}
+
+function checkKeys(obj: Record<string, unknown>, allowed: string[], where: string): void {
+  for (const k of Object.keys(obj)) {
+    if (obj[k] === undefined || k.startsWith("__")) continue;
+    if (!allowed.includes(k)) throw unsupported(`${where}.${k}`);
+  }
+}
+
+function strArray(v: unknown, key: string): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
+    throw new Error(`Container input '${key}' must be a list of strings, got ${JSON.stringify(v)}`);
+  }
+  return v as string[];
+}
+
+function parseMode(p: string, file: string): number {
+  if (!/^[0-7]{3,4}$/.test(p)) throw new Error(`upload ${file}: permissions must be octal like "0644", got ${JSON.stringify(p)}`);
+  return parseInt(p, 8);
+}
+
+function numericId(v: unknown, what: string, file: string): number | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v === "number" || /^\d+$/.test(String(v))) return Number(v);
+  throw new Error(
+    `upload ${file}: ${what} ${JSON.stringify(v)} is a name; the live deployer supports numeric ids only`,
+  );
+}
+
+const MB = 1024 * 1024;
+
+/** Translates Container inputs into an Engine API create request plus the deployer's lifecycle plan. */
+export function planContainer(rawInputs: Record<string, any>): ContainerPlan {
+  const inputs: Record<string, any> = {};
+  for (const [k, v] of Object.entries(rawInputs)) {
+    if (k.startsWith("__") || v === undefined || v === null) continue;
+    if (!SUPPORTED.has(k)) throw unsupported(k);
+    inputs[k] = v;
+  }
+  if (typeof inputs.image !== "string" || inputs.image === "") {
+    throw new Error("Container input 'image' is required (a RemoteImage's imageId or an image reference)");
+  }
+  for (const k of ["attach", "logs", "rm"]) {
+    if (inputs[k] === true) throw unsupported(k, `${k}: true is not performed; leave it unset or false`);
+  }
+
+  const body: Record<string, any> = { Image: inputs.image };
+  const hc: Record<string, any> = {};
+  body.HostConfig = hc;
+
+  if (inputs.envs !== undefined) {
+    const envs = strArray(inputs.envs, "envs");
+    for (const e of envs) if (!e.includes("=")) throw new Error(`Container input 'envs': entry without '=': ${e.split("=")[0]}`);
+    body.Env = envs;
+  }
+  if (inputs.command !== undefined) body.Cmd = strArray(inputs.command, "command");
+  if (inputs.entrypoints !== undefined) body.Entrypoint = strArray(inputs.entrypoints, "entrypoints");
+  if (inputs.user !== undefined) body.User = String(inputs.user);
+  if (inputs.workingDir !== undefined) body.WorkingDir = String(inputs.workingDir);
+  if (inputs.hostname !== undefined) body.Hostname = String(inputs.hostname);
+  if (inputs.domainname !== undefined) body.Domainname = String(inputs.domainname);
+  if (inputs.stopSignal !== undefined) body.StopSignal = String(inputs.stopSignal);
+  if (inputs.stopTimeout !== undefined) body.StopTimeout = Number(inputs.stopTimeout);
+  if (inputs.tty !== undefined) body.Tty = Boolean(inputs.tty);
+  if (inputs.stdinOpen !== undefined) body.OpenStdin = Boolean(inputs.stdinOpen);
+
+  if (inputs.labels !== undefined) {
+    const labels: Record<string, string> = {};
+    for (const l of inputs.labels as any[]) {
+      checkKeys(l, ["label", "value"], "labels[]");
+      labels[String(l.label)] = String(l.value);
+    }
+    body.Labels = labels;
+  }
+
+  if (inputs.healthcheck !== undefined) {
+    const h = inputs.healthcheck;
+    checkKeys(h, ["tests", "interval", "timeout", "retries", "startPeriod", "startInterval"], "healthcheck");
+    const test = strArray(h.tests ?? [], "healthcheck.tests");
+    if (test.length === 0) throw new Error("Container input 'healthcheck.tests' must not be empty");
+    const hb: Record<string, any> = { Test: test };
+    if (h.interval !== undefined) hb.Interval = parseDuration(h.interval);
+    if (h.timeout !== undefined) hb.Timeout = parseDuration(h.timeout);
+    if (h.startPeriod !== undefined) hb.StartPeriod = parseDuration(h.startPeriod);
+    if (h.startInterval !== undefined) hb.StartInterval = parseDuration(h.startInterval);
+    if (h.retries !== undefined) hb.Retries = Number(h.retries);
+    body.Healthcheck = hb;
+  }
+
+  if (inputs.ports !== undefined) {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of inputs.ports as any[]) {
+      checkKeys(p, ["internal", "external", "ip", "protocol"], "ports[]");
+      if (p.internal === undefined) throw new Error("Container input 'ports[].internal' is required");
+      const key = `${Number(p.internal)}/${p.protocol ?? "tcp"}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({
+        HostIp: p.ip ?? "0.0.0.0",
+        HostPort: p.external !== undefined ? String(p.external) : "",
+      });
+    }
+    body.ExposedPorts = exposed;
+    hc.PortBindings = bindings;
+  }
+  if (inputs.publishAllPorts !== undefined) hc.PublishAllPorts = Boolean(inputs.publishAllPorts);
+
+  const extraNetworks: NetworkAttachment[] = [];
+  if (inputs.networkMode !== undefined) hc.NetworkMode = String(inputs.networkMode);
+  if (inputs.networksAdvanced !== undefined) {
+    const nets: NetworkAttachment[] = (inputs.networksAdvanced as any[]).map((n) => {
+      checkKeys(n, ["name", "aliases", "ipv4Address"], "networksAdvanced[]");
+      if (!n.name) throw new Error("Container input 'networksAdvanced[].name' is required");
+      return {
+        name: String(n.name),
+        aliases: n.aliases !== undefined ? strArray(n.aliases, "networksAdvanced[].aliases") : undefined,
+        ipv4Address: n.ipv4Address,
+      };
+    });
+    if (nets.length > 0) {
+      const [first, ...rest] = nets;
+      if (hc.NetworkMode !== undefined && hc.NetworkMode !== first.name) {
+        // Attach at create time to the first network only; the others are connected before start.
+        extraNetworks.push(first);
+      } else {
+        hc.NetworkMode = first.name;
+        body.NetworkingConfig = { EndpointsConfig: { [first.name]: endpointConfig(first) } };
+      }
+      extraNetworks.push(...rest);
+    }
+  }
+
+  if (inputs.volumes !== undefined) {
+    const binds: string[] = [];
+    const anon: Record<string, object> = {};
+    const from: string[] = [];
+    for (const v of inputs.volumes as any[]) {
+      checkKeys(v, ["volumeName", "hostPath", "containerPath", "readOnly", "fromContainer"], "volumes[]");
+      const ro = v.readOnly ? ":ro" : "";
+      if (v.fromContainer !== undefined) {
+        from.push(`${v.fromContainer}${ro}`);
+        continue;
+      }
+      if (!v.containerPath) throw new Error("Container input 'volumes[].containerPath' is required");
+      if (v.volumeName !== undefined && v.hostPath !== undefined) {
+        throw new Error("Container input 'volumes[]': volumeName and hostPath are mutually exclusive");
+      }
+      const src = v.volumeName ?? v.hostPath;
+      if (src === undefined) anon[v.containerPath] = {};
+      else binds.push(`${src}:${v.containerPath}${ro}`);
+    }
+    if (binds.length) hc.Binds = binds;
+    if (Object.keys(anon).length) body.Volumes = anon;
+    if (from.length) hc.VolumesFrom = from;
+  }
+
+  if (inputs.restart !== undefined || inputs.maxRetryCount !== undefined) {
+    const name = String(inputs.restart ?? "no");
+    if (!["no", "on-failure", "always", "unless-stopped"].includes(name)) {
+      throw new Error(`Container input 'restart' must be no|on-failure|always|unless-stopped, got ${name}`);
+    }
+    hc.RestartPolicy = { Name: name, MaximumRetryCount: Number(inputs.maxRetryCount ?? 0) };
+  }
+  if (inputs.dns !== undefined) hc.Dns = strArray(inputs.dns, "dns");
+  if (inputs.dnsOpts !== undefined) hc.DnsOptions = strArray(inputs.dnsOpts, "dnsOpts");
+  if (inputs.dnsSearches !== undefined) hc.DnsSearch = strArray(inputs.dnsSearches, "dnsSearches");
+  if (inputs.hosts !== undefined) {
+    hc.ExtraHosts = (inputs.hosts as any[]).map((h) => {
+      checkKeys(h, ["host", "ip"], "hosts[]");
+      return `${h.host}:${h.ip}`;
+    });
+  }
+  if (inputs.logDriver !== undefined || inputs.logOpts !== undefined) {
+    hc.LogConfig = { Type: inputs.logDriver ?? "json-file", Config: { ...(inputs.logOpts ?? {}) } };
+  }
+  if (inputs.privileged !== undefined) hc.Privileged = Boolean(inputs.privileged);
+  // The provider takes memory, memorySwap and shmSize in MB.
+  if (inputs.memory !== undefined) hc.Memory = Number(inputs.memory) * MB;
+  if (inputs.memorySwap !== undefined) hc.MemorySwap = Number(inputs.memorySwap) === -1 ? -1 : Number(inputs.memorySwap) * MB;
+  if (inputs.shmSize !== undefined) hc.ShmSize = Number(inputs.shmSize) * MB;
+  if (inputs.readOnly !== undefined) hc.ReadonlyRootfs = Boolean(inputs.readOnly);
+  if (inputs.capabilities !== undefined) {
+    checkKeys(inputs.capabilities, ["adds", "drops"], "capabilities");
+    if (inputs.capabilities.adds) hc.CapAdd = strArray(inputs.capabilities.adds, "capabilities.adds");
+    if (inputs.capabilities.drops) hc.CapDrop = strArray(inputs.capabilities.drops, "capabilities.drops");
+  }
+  if (inputs.tmpfs !== undefined) hc.Tmpfs = { ...inputs.tmpfs };
+  if (inputs.sysctls !== undefined) hc.Sysctls = { ...inputs.sysctls };
+  if (inputs.ulimits !== undefined) {
+    hc.Ulimits = (inputs.ulimits as any[]).map((u) => {
+      checkKeys(u, ["name", "soft", "hard"], "ulimits[]");
+      return { Name: u.name, Soft: Number(u.soft), Hard: Number(u.hard) };
+    });
+  }
+  if (inputs.init !== undefined) hc.Init = Boolean(inputs.init);
+  if (inputs.ipcMode !== undefined) hc.IpcMode = String(inputs.ipcMode);
+  if (inputs.pidMode !== undefined) hc.PidMode = String(inputs.pidMode);
+  if (inputs.securityOpts !== undefined) hc.SecurityOpt = strArray(inputs.securityOpts, "securityOpts");
+  if (inputs.cpuShares !== undefined) hc.CpuShares = Number(inputs.cpuShares);
+  if (inputs.cpuSet !== undefined) hc.CpusetCpus = String(inputs.cpuSet);
+
+  const uploads: UploadPlan[] = [];
+  for (const u of (inputs.uploads ?? []) as any[]) {
+    checkKeys(u, ["file", "content", "contentBase64", "source", "sourceHash", "executable", "permissions", "owner", "group"], "uploads[]");
+    const file = String(u.file ?? "");
+    if (!file.startsWith("/")) throw new Error(`upload: 'file' must be an absolute path, got ${JSON.stringify(file)}`);
+    const given = ["content", "contentBase64", "source"].filter((k) => u[k] !== undefined);
+    if (given.length !== 1) throw new Error(`upload ${file}: exactly one of content, contentBase64, source is required`);
+    const mode = u.permissions !== undefined ? parseMode(String(u.permissions), file) : u.executable ? 0o744 : 0o644;
+    uploads.push({
+      file,
+      content:
+        u.content !== undefined ? Buffer.from(String(u.content), "utf8")
+        : u.contentBase64 !== undefined ? Buffer.from(String(u.contentBase64), "base64")
+        : undefined,
+      source: u.source,
+      mode,
+      uid: numericId(u.owner, "owner", file),
+      gid: numericId(u.group, "group", file),
+    });
+  }
+
+  const wait = inputs.wait === true;
+  if (wait && body.Healthcheck === undefined) {
+    // The provider's rule: wait needs a healthcheck. (One inherited from the image would do for Docker, but the
+    // provider can't know it either, so require it explicitly.)
+    throw new Error("Container input 'wait: true' requires a 'healthcheck'");
+  }
+  return {
+    name: inputs.name !== undefined ? String(inputs.name) : undefined,
+    body,
+    extraNetworks,
+    uploads,
+    start: inputs.start !== false,
+    mustRun: inputs.mustRun !== false,
+    wait,
+    waitTimeout: inputs.waitTimeout !== undefined ? Number(inputs.waitTimeout) : 60,
+    destroyGraceSeconds: inputs.destroyGraceSeconds !== undefined ? Number(inputs.destroyGraceSeconds) : undefined,
+    removeVolumes: inputs.removeVolumes !== false,
+  };
+}
+
+export function endpointConfig(n: NetworkAttachment): Record<string, any> {
+  const e: Record<string, any> = {};
+  if (n.aliases?.length) e.Aliases = n.aliases;
+  if (n.ipv4Address) e.IPAMConfig = { IPv4Address: n.ipv4Address };
+  return e;
+}
+
+/** argv (after `docker -H host`) that connects a created container to an extra network. */
+export function networkConnectArgv(container: string, n: NetworkAttachment): string[] {
+  const argv = ["network", "connect"];
+  for (const a of n.aliases ?? []) argv.push("--alias", a);
+  if (n.ipv4Address) argv.push("--ip", n.ipv4Address);
+  argv.push(n.name, container);
+  return argv;
+}
