@@ -128,17 +128,25 @@ EOF_PROBES
   sleep "$delay"
   delay=$((delay * 2)); [ "$delay" -le ${maxDelay} ] || delay=${maxDelay}
 done
+# Which members are up at all: endpoint status is answered locally, without quorum.
+up=0; down=""
+while read -r h ctr url member; do
+  if dk "$h" exec "$ctr" /usr/local/bin/etcdctl --endpoints="$url" endpoint status >/dev/null 2>&1; then up=$((up + 1)); else down="$down $member"; fi
+done <<EOF_PROBES
+$probes
+EOF_PROBES
 {
   printf 'etcd cluster %s is not healthy after ${spec.timeoutSeconds}s (%s attempts).\\n' "$cluster" "$attempt"
-  if [ -z "$probe" ]; then
-    printf 'quorum lost or no member running: no member answered member list (0 of %s reachable; a cluster of %s needs %s).%s\\n' "$n" "$n" "$quorum" "$problem"
+  if [ "$healthy" -lt "$quorum" ] && [ "$up" -lt "$quorum" ]; then
+    printf 'quorum lost: only %s of %s members are up; a cluster of %s needs %s to accept writes. Down:%s\\n' "$up" "$n" "$n" "$quorum" "$down"
   elif [ "$healthy" -lt "$quorum" ]; then
-    printf 'quorum lost: only %s of %s members are healthy; a cluster of %s needs %s to accept writes.\\n' "$healthy" "$n" "$n" "$quorum"
+    printf 'no quorum although %s of %s members are up: they cannot reach each other; check that every peer URL is reachable from the other hosts.\\n' "$up" "$n"
   else
     printf '%s of %s members healthy.\\n' "$healthy" "$n"
   fi
   [ -z "$missing" ] || printf 'not started or not in the member list:%s\\n' "$missing"
   [ -z "$extra" ] || printf 'members that are not part of this deployment:%s\\n' "$extra"
+  [ -z "$problem" ] || printf 'members that did not answer member list:%s\\n' "$problem"
   [ -z "$list" ] || printf 'member list (asked %s):\\n%s\\n' "$probe" "$list"
   [ -z "$health" ] || printf 'endpoint health:\\n%s\\n' "$health"
   printf 'See each member with: docker logs <container> (names:%s)\\n' "$(printf '%s\\n' "$probes" | awk '{ printf " %s", $2 }')"

@@ -18,6 +18,7 @@ ctr=$2
 [ -f "${dir}/$ctr.down" ] && { echo "Error response from daemon: container $ctr is not running" >&2; exit 1; }
 case "$*" in
   *"member list"*) cat "${dir}/$ctr.list" ;;
+  *"endpoint status"*) exit 0 ;;
   *"endpoint health"*) cat "${dir}/$ctr.health"; grep -q false "${dir}/$ctr.health" && exit 1; exit 0 ;;
 esac
 `, { mode: 0o755 });
@@ -97,7 +98,7 @@ it("fails with 'quorum lost' when two of three members are down", () => {
     const r = run(dir, spec());
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/etcd cluster seed is not healthy after 2s/);
-    expect(r.stderr).toMatch(/quorum lost: only 1 of 3 members are healthy; a cluster of 3 needs 2 to accept writes/);
+    expect(r.stderr).toMatch(/quorum lost: only 1 of 3 members are up; a cluster of 3 needs 2 to accept writes\. Down: etcd-n1 etcd-n2/);
     expect(r.stderr).toContain("docker logs <container> (names: etcd-n1 etcd-n2 etcd-n3)");
 });
 
@@ -120,12 +121,12 @@ it("fails when the member list holds members this deployment does not know", () 
     expect(r.stderr).toMatch(/members that are not part of this deployment: stranger\(started\)/);
 });
 
-it("fails with 'no member answered' when every container is down", () => {
+it("fails with 'quorum lost' naming every member when every container is down", () => {
     const dir = fakeDockerDir();
     names.forEach((n) => fs.writeFileSync(path.join(dir, `${n}.down`), ""));
     const r = run(dir, spec());
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no member answered member list \(0 of 3 reachable; a cluster of 3 needs 2\)/);
+    expect(r.stderr).toMatch(/quorum lost: only 0 of 3 members are up; a cluster of 3 needs 2 to accept writes\. Down: etcd-n1 etcd-n2 etcd-n3/);
     expect(r.stderr).toMatch(/etcd-n1: Error response from daemon: container etcd-n1 is not running/);
 });
 
@@ -155,4 +156,12 @@ it("gives ssh options to the docker CLI through an ssh wrapper, and TLS material
 
 it("computes quorum as a majority", () => {
     expect([1, 2, 3, 4, 5, 7].map(quorumOf)).toEqual([1, 2, 2, 3, 3, 4]);
+});
+
+it("tells peers that cannot reach each other apart from members that are down", () => {
+    const dir = fakeDockerDir();
+    names.forEach((n) => writeState(dir, n, memberList(), healthTable([false, false, false])));
+    const r = run(dir, spec());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no quorum although 3 of 3 members are up: they cannot reach each other; check that every peer URL is reachable/);
 });

@@ -1,0 +1,192 @@
+/**
+ * The component deployed for real on the lab's Docker hosts (tests/live/lab), through the live deployer,
+ * then checked the way the seed does it by hand: member list, endpoint health, put/get, watch, faults.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdClusterArgs } from "../../components/args";
+import { healthCheckScript, healthCheckSpec } from "../../components/healthCheck";
+import { planCluster } from "../../components/memberPlan";
+import { resolveClusterArgs } from "../../components/validation";
+import { readClusterConfig } from "../../components/stackConfig";
+import { loadStackConfig } from "../stackFiles";
+import { DeploymentError } from "./deployer/liveDeployer";
+import {
+    docker, etcdctlIn, etcdctlOutside, eventually, leftovers, MemberRef, newDeployer, parseMemberList, readLab, removeLeftovers,
+    revisionOf, watchOnce,
+} from "./lab";
+
+jest.setTimeout(240_000);
+
+const lab = readLab();
+const series = ["3.4", "3.5"] as const;
+
+/** The seed's topology: etcd-n1..n3, one per lab host, each advertising its host's address. */
+function seedArgs(image: string): EtcdClusterArgs {
+    return {
+        image,
+        hosts: lab.hosts.slice(0, 3).map((h) => ({ name: h.name, url: h.dockerHost })),
+        members: lab.hosts.slice(0, 3).map((h, i) => ({ name: `etcd-n${i + 1}`, host: h.name })),
+        healthCheck: { timeoutSeconds: 90 },
+    };
+}
+
+interface Topology {
+    cluster: string;
+    args: EtcdClusterArgs;
+    /** The three members as the seed reaches them: node1, node2, node3. */
+    members: MemberRef[];
+    dockerHosts: string[];
+}
+
+function topologyOf(cluster: string, args: EtcdClusterArgs): Topology {
+    const plan = planCluster(resolveClusterArgs(cluster, args));
+    const urlOf = (hostName: string) => plan.hosts.find((h) => h.name === hostName)!.host.url;
+    return {
+        cluster,
+        args,
+        members: plan.members.map((m) => ({ dockerHost: urlOf(m.hostName), container: m.containerName, localClientUrl: m.localClientUrl })),
+        dockerHosts: plan.hosts.map((h) => h.host.url),
+    };
+}
+
+/** Every check the seed's wiki page does, plus the faults a user worries about, for one deployed topology. */
+function seedChecks(t: () => Topology, outputs: () => { clientEndpointList: string[]; peerUrls: string[]; healthReport: string }) {
+    const node = (i: number) => t().members[i];
+
+    it("member list shows exactly the three members, started, with the expected peer and client URLs", async () => {
+        const r = await etcdctlOutside(outputs().clientEndpointList, "member", "list");
+        expect(r.stderr).toBe("");
+        const members = parseMemberList(r.stdout).sort((a, b) => a.name.localeCompare(b.name));
+        expect(members).toEqual(["etcd-n1", "etcd-n2", "etcd-n3"].map((name, i) => ({
+            status: "started", name, peerUrls: outputs().peerUrls[i], clientUrls: outputs().clientEndpointList[i],
+        })));
+    });
+
+    it("endpoint health is healthy on every endpoint", async () => {
+        const r = await etcdctlOutside(outputs().clientEndpointList, "endpoint", "health");
+        expect(r.code).toBe(0);
+        for (const ep of outputs().clientEndpointList) {
+            expect(r.stdout + r.stderr).toMatch(new RegExp(`${ep} is healthy: successfully committed proposal`));
+        }
+    });
+
+    it("the component's own health check passed, and its report says so", () => {
+        expect(outputs().healthReport).toMatch(/^etcd cluster \S+: 3 of 3 members started and healthy/);
+        expect(outputs().healthReport.match(/\|\s+true\s+\|/g)).toHaveLength(3);
+    });
+
+    it("a key put through etcd-n1 is read through etcd-n3", async () => {
+        expect((await etcdctlIn(node(0), "put", "/testdir/testkey", "Hello world")).stdout.trim()).toBe("OK");
+        expect((await etcdctlIn(node(2), "get", "/testdir/testkey")).stdout).toBe("/testdir/testkey\nHello world\n");
+    });
+
+    it("a watch on 'hi' through etcd-n2 sees 'PUT hi shanyuhai' written through etcd-n3", async () => {
+        const from = (await revisionOf(node(1))) + 1;
+        const watched = watchOnce(node(1), "hi", from);
+        expect((await etcdctlIn(node(2), "put", "hi", "shanyuhai")).code).toBe(0);
+        expect(await watched).toBe("PUT\nhi\nshanyuhai\n");
+    });
+
+    it("a restarted member rejoins, with its data on its volume", async () => {
+        const inspect = await docker(node(1).dockerHost, "inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}}{{end}}", node(1).container);
+        expect(inspect.stdout.trim()).toBe(`volume ${node(1).container}-data /var/lib/etcd`);
+        expect((await docker(node(1).dockerHost, "restart", node(1).container)).code).toBe(0);
+        const rejoined = await eventually(async () => {
+            const health = await etcdctlOutside(outputs().clientEndpointList, "endpoint", "health");
+            const list = await etcdctlIn(node(1), "member", "list");
+            return health.code === 0 && parseMemberList(list.stdout).filter((m) => m.status === "started").length === 3;
+        }, 60_000);
+        expect(rejoined).toBe(true);
+        expect((await etcdctlIn(node(1), "get", "/testdir/testkey", "--print-value-only")).stdout).toBe("Hello world\n");
+    });
+
+    it("with one member stopped the cluster stays writable", async () => {
+        expect((await docker(node(2).dockerHost, "stop", node(2).container)).code).toBe(0);
+        try {
+            const put = await etcdctlIn(node(0), "put", "/faults/one-down", "still-writable");
+            expect(put.stdout.trim()).toBe("OK");
+            expect((await etcdctlIn(node(1), "get", "/faults/one-down", "--print-value-only")).stdout).toBe("still-writable\n");
+        } finally {
+            await docker(node(2).dockerHost, "start", node(2).container);
+        }
+    });
+
+    it("with two members stopped the health check fails the deployment, saying quorum is lost", async () => {
+        for (const i of [1, 2]) expect((await docker(node(i).dockerHost, "stop", node(i).container)).code).toBe(0);
+        const recheck = newDeployer();
+        try {
+            // The component's own check, for the same plan, run as a deployment of its own.
+            const script = healthCheckScript(healthCheckSpec(t().cluster, planCluster(resolveClusterArgs(t().cluster, t().args)), 15));
+            const attempt = recheck.deploy(`${t().cluster}-recheck`, () => {
+                new command.local.Command(`${t().cluster}-recheck`, { create: script });
+            });
+            await expect(attempt).rejects.toThrow(DeploymentError);
+            await expect(attempt).rejects.toThrow(/quorum lost: only 1 of 3 members are up; a cluster of 3 needs 2 to accept writes\. Down: etcd-n2 etcd-n3/);
+        } finally {
+            await recheck.destroy();
+            for (const i of [1, 2]) await docker(node(i).dockerHost, "start", node(i).container);
+        }
+    });
+}
+
+function deployedTopology(label: string, makeTopology: () => Topology, program: (t: Topology) => () => Promise<Record<string, pulumi.Output<unknown>>>) {
+    describe(label, () => {
+        const deployer = newDeployer();
+        let t: Topology;
+        let outputs: { clientEndpointList: string[]; peerUrls: string[]; healthReport: string };
+
+        beforeAll(async () => {
+            t = makeTopology();
+            await removeLeftovers(t.dockerHosts, t.cluster);
+            outputs = await deployer.deploy(t.cluster, program(t)) as unknown as typeof outputs;
+        });
+        afterAll(async () => {
+            await deployer.destroy();
+        });
+
+        seedChecks(() => t, () => outputs);
+
+        it("is destroyed without leftovers on any host", async () => {
+            await deployer.destroy();
+            for (const h of t.dockerHosts) {
+                expect(await leftovers(h, t.cluster)).toEqual([]);
+            }
+            expect((await etcdctlOutside(outputs.clientEndpointList, "endpoint", "health")).code).not.toBe(0);
+        });
+    });
+}
+
+const clusterOutputs = (c: EtcdCluster) => ({ clientEndpointList: c.clientEndpointList, peerUrls: c.peerUrls, healthReport: c.healthReport });
+
+for (const s of series) {
+    deployedTopology(`the seed's topology on three lab hosts, etcd ${lab.images[s]}`,
+        () => topologyOf(`seed-${s.replace(".", "")}`, seedArgs(lab.images[s])),
+        (t) => async () => clusterOutputs(new EtcdCluster(t.cluster, t.args)));
+
+    deployedTopology(`the dev stack (three members on the local engine) through index.ts, etcd ${lab.images[s]}`,
+        () => {
+            const raw = { ...loadStackConfig("dev"), "etcd-cluster:image": lab.images[s], "etcd-cluster:clusterName": `dev-${s.replace(".", "")}` };
+            pulumi.runtime.setAllConfig(raw);
+            const { clusterName, args } = readClusterConfig(raw, "etcd-cluster");
+            return topologyOf(clusterName, args);
+        },
+        () => async () => {
+            // The program module builds its cluster when loaded: load a fresh copy for each deployment.
+            let program: typeof import("../../index") | undefined;
+            jest.isolateModules(() => { program = require("../../index"); });
+            return { clientEndpointList: program!.clientEndpointList, peerUrls: program!.peerUrls, healthReport: program!.healthReport };
+        });
+}
+
+it("refuses bad arguments before anything is created on the hosts", async () => {
+    const deployer = newDeployer();
+    const attempt = deployer.deploy("bad", async () => clusterOutputs(new EtcdCluster("bad", {
+        ...seedArgs(lab.images["3.5"]),
+        tuning: { heartbeatIntervalMs: 500, electionTimeoutMs: 1000 },
+    })));
+    await expect(attempt).rejects.toThrow(/tuning\.electionTimeoutMs: 1000 is less than 5 × heartbeatIntervalMs \(500\)/);
+    expect(deployer.created.filter((r) => r.type !== "etcd-cluster:index:EtcdCluster")).toEqual([]);
+    await deployer.destroy();
+});

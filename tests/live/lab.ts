@@ -1,0 +1,136 @@
+import { execFile, spawn } from "child_process";
+import * as fs from "fs";
+import { promisify } from "util";
+import { LiveDeployer } from "./deployer/liveDeployer";
+
+const execFileAsync = promisify(execFile);
+
+/** What tests/live/lab/setup.sh built: Docker hosts in network namespaces, and local etcd images. */
+export interface Lab {
+    hosts: { name: string; address: string; dockerHost: string; socket: string }[];
+    localDockerHost: string;
+    images: Record<"3.4" | "3.5", string>;
+}
+
+export const labFile = process.env.LAB_JSON ?? "/var/lib/etcd-lab/lab.json";
+
+export function readLab(): Lab {
+    if (!fs.existsSync(labFile)) {
+        throw new Error(`${labFile} not found: the live suite needs the lab; run 'sudo bash tests/live/lab/setup.sh' (or 'npm run lab:up') first`);
+    }
+    return JSON.parse(fs.readFileSync(labFile, "utf8")) as Lab;
+}
+
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs a program without a shell; never throws on a non-zero exit, so callers can assert on it. */
+export async function run(file: string, args: string[], timeoutMs = 30_000): Promise<RunResult> {
+    try {
+        const { stdout, stderr } = await execFileAsync(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+        return { code: 0, stdout, stderr };
+    } catch (e) {
+        const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
+        return { code: typeof err.code === "number" ? err.code : -1, stdout: err.stdout ?? "", stderr: err.stderr ?? err.message };
+    }
+}
+
+export async function mustRun(file: string, args: string[], timeoutMs?: number): Promise<string> {
+    const r = await run(file, args, timeoutMs);
+    if (r.code !== 0) {
+        throw new Error(`${file} ${args.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
+    }
+    return r.stdout;
+}
+
+export const docker = (dockerHost: string, ...args: string[]) => run("docker", ["-H", dockerHost, ...args]);
+
+/** A member as the seed reaches it: `docker exec <container> etcdctl …` on the member's own Docker host. */
+export interface MemberRef {
+    dockerHost: string;
+    container: string;
+    /** Client URL inside the container (the member's own listener). */
+    localClientUrl: string;
+}
+
+export function etcdctlIn(m: MemberRef, ...args: string[]): Promise<RunResult> {
+    return docker(m.dockerHost, "exec", m.container, "/usr/local/bin/etcdctl", `--endpoints=${m.localClientUrl}`, ...args);
+}
+
+/** etcdctl from outside the cluster (the root namespace's Debian etcd-client), as a user checking it would. */
+export function etcdctlOutside(endpoints: string[], ...args: string[]): Promise<RunResult> {
+    return run("etcdctl", [`--endpoints=${endpoints.join(",")}`, "--dial-timeout=3s", "--command-timeout=10s", ...args]);
+}
+
+/** Parsed `etcdctl member list`: `id, status, name, peerURLs, clientURLs[, isLearner]`. */
+export function parseMemberList(text: string): { status: string; name: string; peerUrls: string; clientUrls: string }[] {
+    return text.trim().split("\n").filter(Boolean).map((line) => {
+        const [, status, name, peerUrls, clientUrls] = line.split(", ");
+        return { status, name, peerUrls, clientUrls };
+    });
+}
+
+/** Polls `check` until it returns true or the bound runs out; returns the last attempt's verdict. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 1000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        if (await check()) return true;
+        if (Date.now() >= deadline) return false;
+        await new Promise((r) => setTimeout(r, intervalMs));
+    }
+}
+
+/**
+ * The seed's watch: `etcdctl watch <key>` on one member, from the current revision on, so the event is
+ * seen even if the put lands before the watch is established. Resolves with what the watch printed.
+ */
+export async function watchOnce(m: MemberRef, key: string, fromRevision: number, timeoutMs = 15_000): Promise<string> {
+    const child = spawn("docker", ["-H", m.dockerHost, "exec", m.container, "/usr/local/bin/etcdctl", `--endpoints=${m.localClientUrl}`,
+        "watch", key, `--rev=${fromRevision}`], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => { out += d; });
+    child.stderr.on("data", (d) => { out += d; });
+    try {
+        await eventually(async () => out.trim().split("\n").length >= 3, timeoutMs, 100);
+        return out;
+    } finally {
+        child.kill("SIGTERM");
+    }
+}
+
+/** Current store revision, from `endpoint status -w json` on one member. */
+export async function revisionOf(m: MemberRef): Promise<number> {
+    const r = await etcdctlIn(m, "endpoint", "status", "-w", "json");
+    if (r.code !== 0) throw new Error(`endpoint status on ${m.container}: ${r.stderr}`);
+    return (JSON.parse(r.stdout) as { Status: { header: { revision: number } } }[])[0].Status.header.revision;
+}
+
+/** Containers and volumes carrying the component's cluster label on a host: what a clean destroy leaves at zero. */
+export async function leftovers(dockerHost: string, cluster: string): Promise<string[]> {
+    const filter = `label=etcd-cluster.cluster=${cluster}`;
+    const ctrs = await docker(dockerHost, "ps", "-a", "--filter", filter, "--format", "{{.Names}}");
+    const vols = await docker(dockerHost, "volume", "ls", "--filter", filter, "--format", "{{.Name}}");
+    return [...ctrs.stdout.split("\n"), ...vols.stdout.split("\n")].filter(Boolean);
+}
+
+/**
+ * Removes what an interrupted earlier run may have left: containers and volumes with the component's
+ * labels for this cluster, on every given host. The suite must tolerate a dirty machine.
+ */
+export async function removeLeftovers(dockerHosts: string[], cluster: string): Promise<void> {
+    for (const h of dockerHosts) {
+        const filter = `label=etcd-cluster.cluster=${cluster}`;
+        const ctrs = (await docker(h, "ps", "-aq", "--filter", filter)).stdout.split("\n").filter(Boolean);
+        if (ctrs.length) await docker(h, "rm", "-f", ...ctrs);
+        const vols = (await docker(h, "volume", "ls", "-q", "--filter", filter)).stdout.split("\n").filter(Boolean);
+        if (vols.length) await docker(h, "volume", "rm", "-f", ...vols);
+    }
+}
+
+/** A deployer that logs to the test output only when LIVE_VERBOSE is set. */
+export function newDeployer(): LiveDeployer {
+    return new LiveDeployer({ log: process.env.LIVE_VERBOSE ? (line) => console.log(line) : undefined });
+}
