@@ -2,6 +2,7 @@
  * The component deployed for real on the lab's Docker hosts (tests/live/lab), through the live deployer,
  * then checked the way the seed does it by hand: member list, endpoint health, put/get, watch, faults.
  */
+import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { EtcdCluster } from "../../components/etcdCluster";
@@ -179,6 +180,21 @@ for (const s of series) {
             return { clientEndpointList: program!.clientEndpointList, peerUrls: program!.peerUrls, healthReport: program!.healthReport };
         });
 }
+
+deployedTopology("the seed's published ports (-p) on the local engine's bridge network, etcd 3.5",
+    () => {
+        // Members reach each other through ports published on the bridge gateway, as the seed's `-p` does.
+        const bridgeAddress = execFileSync("ip", ["-4", "-o", "addr", "show", "dev", "docker0"], { encoding: "utf8" });
+        const gateway = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(bridgeAddress)![1];
+        return topologyOf("published-35", {
+            image: lab.images["3.5"],
+            networkMode: "published",
+            hosts: [{ name: "local", url: lab.localDockerHost }],
+            members: [1, 2, 3].map((i) => ({ name: `etcd-n${i}`, address: gateway, clientPort: 10379 + 1000 * i, peerPort: 10380 + 1000 * i })),
+            healthCheck: { timeoutSeconds: 90 },
+        });
+    },
+    (t) => async () => clusterOutputs(new EtcdCluster(t.cluster, t.args)));
 
 it("refuses bad arguments before anything is created on the hosts", async () => {
     const deployer = newDeployer();
