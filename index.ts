@@ -14,3 +14,5 @@ export const memberNames = cluster.memberNames;
 export const clusterToken = cluster.clusterToken;
 export const etcdctlEnv = cluster.etcdctlEnv;
 export const healthReport = cluster.healthReport;
+export const discoveryUrl = cluster.discoveryUrl;
+export const dnsmasqConfig = cluster.dnsmasqConfig;

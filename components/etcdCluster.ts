@@ -6,6 +6,7 @@ import { EtcdClusterArgs } from "./args";
 import { healthCheckScript, healthCheckSpec, tlsEnvName } from "./healthCheck";
 import { memberEnv, planCluster, volumeMountPath } from "./memberPlan";
 import { resolveClusterArgs, ResolvedHost } from "./validation";
+import { createBootstrapResources } from "./bootstrapResources";
 
 export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
 
@@ -25,8 +26,12 @@ export class EtcdCluster extends pulumi.ComponentResource {
     public readonly clientEndpointList: pulumi.Output<string[]>;
     /** Peer URLs, one per member, in member order. */
     public readonly peerUrls: pulumi.Output<string[]>;
-    /** The `--initial-cluster` string the members were bootstrapped with. */
+    /** The `--initial-cluster` string the members were bootstrapped with (empty with discovery or DNS bootstrap). */
     public readonly initialCluster: pulumi.Output<string>;
+    /** `bootstrap.mode: "discovery"` with v2 discovery: the token URL the members were given (`ETCD_DISCOVERY`). Else empty. */
+    public readonly discoveryUrl: pulumi.Output<string>;
+    /** `bootstrap.mode: "dns"`: the dnsmasq config with the cluster's SRV and host records (served or not). Else empty. */
+    public readonly dnsmasqConfig: pulumi.Output<string>;
     public readonly memberNames: pulumi.Output<string[]>;
     /** `--initial-cluster-token`. */
     public readonly clusterToken: pulumi.Output<string>;
@@ -50,13 +55,16 @@ export class EtcdCluster extends pulumi.ComponentResource {
 
         const hostResources = new Map(plan.hosts.map((h) => {
             const provider = new docker.Provider(`${name}-${h.name}`, providerArgs(h.host), { parent: this });
-            const image = new docker.RemoteImage(`${name}-${h.name}-image`, {
+            // A host may run only the dnsmasq of DNS bootstrap: no etcd image there.
+            const image = h.memberNames.length === 0 ? undefined : new docker.RemoteImage(`${name}-${h.name}-image`, {
                 name: cluster.image,
                 // Other clusters and the user's own containers may use the same image on that host.
                 keepLocally: true,
             }, { parent: this, provider });
             return [h.name, { provider, image }] as const;
         }));
+        const boot = createBootstrapResources(name, cluster, plan, this, (host) => hostResources.get(host)!.provider);
+        const discovery = boot.discoveryValue;
 
         this.containers = {};
         for (const m of plan.members) {
@@ -68,8 +76,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
             }, childOpts);
             this.containers[m.name] = new docker.Container(`${name}-${m.name}`, {
                 name: m.containerName,
-                image: image.imageId,
-                envs: token.apply((t) => memberEnv(m, t)),
+                image: image!.imageId,
+                envs: discovery === undefined ? token.apply((t) => memberEnv(m, t)) :
+                    pulumi.all([token, discovery]).apply(([t, d]) => memberEnv(m, t, { bootstrap: cluster.bootstrap, value: d })),
+                dns: boot.memberDns,
                 networkMode: cluster.networkMode === "host" ? "host" : "bridge",
                 ports: m.ports,
                 volumes: [{ volumeName: volume.name, containerPath: volumeMountPath }],
@@ -81,6 +91,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 mustRun: true,
             }, {
                 ...childOpts,
+                // The discovery token exists / the SRV records resolve before any member starts.
+                dependsOn: boot.memberDependsOn,
                 // The container name and ports are fixed: a replacement cannot exist beside the old container.
                 deleteBeforeReplace: true,
             });
@@ -112,6 +124,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
         this.clientEndpoints = pulumi.output(plan.clientEndpoints.join(","));
         this.peerUrls = pulumi.output(plan.peerUrls);
         this.initialCluster = pulumi.output(plan.initialCluster);
+        this.discoveryUrl = boot.discoveryUrl;
+        this.dnsmasqConfig = boot.dnsmasqConfig;
         this.memberNames = pulumi.output(plan.members.map((m) => m.name));
         this.clusterToken = token;
         this.etcdctlEnv = pulumi.output<Record<string, string>>({ ETCDCTL_API: "3", ETCDCTL_ENDPOINTS: plan.clientEndpoints.join(",") });
@@ -120,6 +134,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
             clientEndpointList: this.clientEndpointList,
             peerUrls: this.peerUrls,
             initialCluster: this.initialCluster,
+            discoveryUrl: this.discoveryUrl,
+            dnsmasqConfig: this.dnsmasqConfig,
             memberNames: this.memberNames,
             clusterToken: this.clusterToken,
             etcdctlEnv: this.etcdctlEnv,

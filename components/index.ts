@@ -5,3 +5,4 @@ export { planCluster, memberEnv } from "./memberPlan";
 export { healthCheckScript, healthCheckSpec } from "./healthCheck";
 export { parseEtcdVersion, versionFromImage } from "./etcdVersion";
 export { readClusterConfig } from "./stackConfig";
+export { dnsRecords, renderDnsmasqConfig } from "./dnsmasq";

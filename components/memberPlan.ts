@@ -1,6 +1,8 @@
 import * as net from "net";
 import { atLeast } from "./etcdVersion";
 import { ResolvedCluster, ResolvedHost, ResolvedMember } from "./validation";
+import { advertiseHost, bootstrapEnv, discoveryEnv, memberSetKey, UrlScheme } from "./bootstrap";
+import { DnsRecords, dnsRecords, renderDnsmasqConfig } from "./dnsmasq";
 
 /** Where the data volume is mounted; etcd creates the data dir below it with the 0700 mode it wants. */
 export const volumeMountPath = "/var/lib/etcd";
@@ -43,15 +45,19 @@ export interface HostPlan {
 export interface ClusterPlan {
     members: MemberPlan[];
     hosts: HostPlan[];
-    /** `--initial-cluster`: `name=peerUrl,…` in member order. */
+    /** `--initial-cluster`: `name=peerUrl,…` in member order; empty unless bootstrap is static. */
     initialCluster: string;
+    /** Names and peer URLs, order-independent: a discovery token is made for exactly this set. */
+    memberSetKey: string;
+    /** DNS bootstrap only: the SRV and host records, and the dnsmasq config that serves them. */
+    dns?: { records: DnsRecords; dnsmasqConfig: string };
     clientEndpoints: string[];
     peerUrls: string[];
 }
 
-function url(address: string, port: number): string {
+function url(address: string, port: number, scheme: UrlScheme = "http"): string {
     const host = net.isIPv6(address) ? `[${address}]` : address;
-    return `http://${host}:${port}`;
+    return `${scheme}://${host}:${port}`;
 }
 
 function tuningEnv(cluster: ResolvedCluster): string[] {
@@ -74,23 +80,27 @@ function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster:
     const published = cluster.networkMode === "published";
     const listenClientPort = published ? containerClientPort : m.clientPort;
     const listenPeerPort = published ? containerPeerPort : m.peerPort;
-    const localClientUrl = url("127.0.0.1", listenClientPort);
+    const localClientUrl = url("127.0.0.1", listenClientPort, cluster.scheme);
+    // DNS bootstrap advertises names (they must match the SRV targets); listen URLs are always IPs.
+    const advertised = advertiseHost(cluster.bootstrap, m);
+    const peerUrl = url(advertised, m.peerPort, cluster.scheme);
+    const clientUrl = url(advertised, m.clientPort, cluster.scheme);
     return {
         name: m.name,
         hostName: m.host.name,
         containerName: m.containerName,
         volumeName: m.volumeName,
-        peerUrl: url(m.address, m.peerPort),
-        clientUrl: url(m.address, m.clientPort),
+        peerUrl,
+        clientUrl,
         localClientUrl,
         env: [
             `ETCD_NAME=${m.name}`,
             `ETCD_DATA_DIR=${dataDir}`,
-            `ETCD_LISTEN_PEER_URLS=${url("0.0.0.0", listenPeerPort)}`,
-            `ETCD_LISTEN_CLIENT_URLS=${url("0.0.0.0", listenClientPort)}`,
-            `ETCD_INITIAL_ADVERTISE_PEER_URLS=${url(m.address, m.peerPort)}`,
-            `ETCD_ADVERTISE_CLIENT_URLS=${url(m.address, m.clientPort)}`,
-            `ETCD_INITIAL_CLUSTER=${initialCluster}`,
+            `ETCD_LISTEN_PEER_URLS=${url("0.0.0.0", listenPeerPort, cluster.scheme)}`,
+            `ETCD_LISTEN_CLIENT_URLS=${url("0.0.0.0", listenClientPort, cluster.scheme)}`,
+            `ETCD_INITIAL_ADVERTISE_PEER_URLS=${peerUrl}`,
+            `ETCD_ADVERTISE_CLIENT_URLS=${clientUrl}`,
+            ...bootstrapEnv(cluster.bootstrap, initialCluster),
             "ETCD_INITIAL_CLUSTER_STATE=new",
             ...tuningEnv(cluster),
             ...Object.entries(cluster.extraEnv).map(([k, v]) => `${k}=${v}`),
@@ -106,8 +116,15 @@ function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster:
 
 /** Plans every member of a validated cluster. Pure: same arguments, same plan. */
 export function planCluster(cluster: ResolvedCluster): ClusterPlan {
-    const initialCluster = cluster.members.map((m) => `${m.name}=${url(m.address, m.peerPort)}`).join(",");
+    const peerUrlOf = (m: ResolvedMember) => url(advertiseHost(cluster.bootstrap, m), m.peerPort, cluster.scheme);
+    const initialCluster = cluster.bootstrap.mode === "static" ? cluster.members.map((m) => `${m.name}=${peerUrlOf(m)}`).join(",") : "";
     const members = cluster.members.map((m) => planMember(cluster, m, initialCluster));
+    const boot = cluster.bootstrap;
+    let dns: ClusterPlan["dns"];
+    if (boot.mode === "dns") {
+        const records = dnsRecords(boot, cluster.members, cluster.scheme);
+        dns = { records, dnsmasqConfig: renderDnsmasqConfig(cluster.clusterName, records, boot.dnsmasq?.upstreamServers) };
+    }
     const hosts = cluster.hosts.map((host) => ({
         name: host.name,
         host,
@@ -117,12 +134,17 @@ export function planCluster(cluster: ResolvedCluster): ClusterPlan {
         members,
         hosts,
         initialCluster,
+        memberSetKey: memberSetKey(members),
+        dns,
         clientEndpoints: members.map((m) => m.clientUrl),
         peerUrls: members.map((m) => m.peerUrl),
     };
 }
 
-/** The member's full environment once the cluster token is known. */
-export function memberEnv(member: MemberPlan, clusterToken: string): string[] {
-    return [...member.env, `ETCD_INITIAL_CLUSTER_TOKEN=${clusterToken}`];
+/**
+ * The member's full environment once the deploy-time values are known: the cluster token and, with discovery
+ * bootstrap, the discovery URL (v2) or token (v3) (pass the cluster's `bootstrap` with it).
+ */
+export function memberEnv(member: MemberPlan, clusterToken: string, discovery?: { bootstrap: ResolvedCluster["bootstrap"]; value: string }): string[] {
+    return [...member.env, `ETCD_INITIAL_CLUSTER_TOKEN=${clusterToken}`, ...(discovery ? discoveryEnv(discovery.bootstrap, discovery.value) : [])];
 }

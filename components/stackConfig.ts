@@ -16,6 +16,7 @@ const configKeys: Record<string, "object" | "string"> = {
     extraEnv: "object",
     labels: "object",
     healthCheck: "object",
+    bootstrap: "object",
 };
 
 export interface ClusterConfig {

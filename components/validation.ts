@@ -2,6 +2,7 @@ import * as net from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHostArgs, EtcdClusterArgs, EtcdTuningArgs } from "./args";
 import { EtcdVersion, formatEtcdVersion, parseEtcdVersion, versionFromImage } from "./etcdVersion";
+import { resolveBootstrap, ResolvedBootstrap, UrlScheme } from "./bootstrap";
 
 /** The official image at a pinned 3.6 patch (etcd-facts §0, §3). */
 export const defaultImage = "gcr.io/etcd-development/etcd:v3.6.14";
@@ -55,6 +56,10 @@ export interface ResolvedCluster {
     extraEnv: Record<string, string>;
     labels: Record<string, string>;
     healthCheck: { enabled: boolean; timeoutSeconds: number };
+    /** How members find each other at first start (`bootstrap`). */
+    bootstrap: ResolvedBootstrap;
+    /** Scheme of every peer and client URL; "http" until TLS exists (one switch, see bootstrap.ts). */
+    scheme: UrlScheme;
     /** Things that are allowed but probably not what the user wants. */
     warnings: string[];
 }
@@ -78,6 +83,11 @@ export const managedEtcdEnv: Record<string, string> = {
     ETCD_INITIAL_CLUSTER: "members",
     ETCD_INITIAL_CLUSTER_STATE: "members",
     ETCD_INITIAL_CLUSTER_TOKEN: "clusterToken",
+    ETCD_DISCOVERY: "bootstrap.discovery",
+    ETCD_DISCOVERY_TOKEN: "bootstrap.discovery",
+    ETCD_DISCOVERY_ENDPOINTS: "bootstrap.discovery.endpoints",
+    ETCD_DISCOVERY_SRV: "bootstrap.dns.domain",
+    ETCD_DISCOVERY_SRV_NAME: "bootstrap.dns.srvName",
     ETCD_HEARTBEAT_INTERVAL: "tuning.heartbeatIntervalMs",
     ETCD_ELECTION_TIMEOUT: "tuning.electionTimeoutMs",
     ETCD_QUOTA_BACKEND_BYTES: "tuning.quotaBackendBytes",
@@ -346,6 +356,11 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
         }
     }
 
+    const scheme: UrlScheme = "http";
+    const bootstrap = resolveBootstrap(args.bootstrap, {
+        clusterName, version, members, memberArgs: Array.isArray(memberArgs) ? memberArgs : [], hosts, scheme,
+    }, problems, warnings);
+
     const tuning = args.tuning ?? {};
     checkTuning(tuning, problems);
     const extraEnv = args.extraEnv ?? {};
@@ -363,7 +378,8 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
         warnings.push(`EtcdCluster ${show(clusterName)} has ${members.length} members: an even count tolerates no more failures than ` +
             `${members.length - 1} members do (quorum is ${members.length / 2 + 1}); use ${members.length - 1} or ${members.length + 1}.`);
     }
-    const usedHosts = hosts.filter((h) => members.some((m) => m.host === h));
+    const dnsmasqHost = bootstrap.mode === "dns" && bootstrap.dnsmasq?.kind === "container" ? bootstrap.dnsmasq.host : undefined;
+    const usedHosts = hosts.filter((h) => members.some((m) => m.host === h) || h === dnsmasqHost);
     hosts.filter((h) => !usedHosts.includes(h)).forEach((h) => warnings.push(
         `EtcdCluster ${show(clusterName)}: host ${show(h.name)} (${h.url}) runs no member, so nothing is created on it; remove it or give it a member.`));
     return {
@@ -378,6 +394,8 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
         extraEnv,
         labels: args.labels ?? {},
         healthCheck: { enabled: args.healthCheck?.enabled ?? true, timeoutSeconds },
+        bootstrap,
+        scheme,
         warnings,
     };
 }
