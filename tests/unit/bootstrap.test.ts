@@ -9,18 +9,8 @@ import {
 import { memberEnv, planCluster } from "../../components/memberPlan";
 import { EtcdClusterArgsError, resolveClusterArgs } from "../../components/validation";
 import { readClusterConfig } from "../../components/stackConfig";
+import { problemsOf, seedArgs as seed, seedHosts as hosts, seedMembers as members } from "./fixtures";
 
-const hosts = [
-    { name: "node1", url: "ssh://root@10.0.0.137" },
-    { name: "node2", url: "ssh://root@10.0.0.138" },
-    { name: "node3", url: "ssh://root@10.0.0.139" },
-];
-const members = [
-    { name: "etcd-n1", host: "node1" },
-    { name: "etcd-n2", host: "node2" },
-    { name: "etcd-n3", host: "node3" },
-];
-const seed = (over: Partial<EtcdClusterArgs> = {}): EtcdClusterArgs => ({ image: "local/etcd:v3.5.16", hosts, members, ...over });
 const common = (ip: string, advertised = ip) => [
     `ETCD_NAME=etcd-n${Number(ip.split(".")[3]) - 136}`,
     "ETCD_DATA_DIR=/var/lib/etcd/data",
@@ -117,15 +107,6 @@ describe("the member set a discovery token is made for", () => {
     });
 });
 
-function problemsOf(args: EtcdClusterArgs): string[] {
-    try {
-        resolveClusterArgs("seed", args);
-    } catch (e) {
-        expect(e).toBeInstanceOf(EtcdClusterArgsError);
-        return (e as EtcdClusterArgsError).problems;
-    }
-    return [];
-}
 
 // Each refused combination: the arguments, and what the message must say (field, bad value, why, the fix).
 const refused: [string, EtcdClusterArgs, RegExp][] = [

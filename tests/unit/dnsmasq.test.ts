@@ -7,22 +7,13 @@ import {
 } from "../../components/dnsmasq";
 import { planCluster } from "../../components/memberPlan";
 import { resolveClusterArgs } from "../../components/validation";
+import { seedArgs, seedMembers } from "./fixtures";
 
 /** The seed's DNS topology: etcd1..3.example.com on 10.0.0.137–139. */
-const seedDns = resolveClusterArgs("seed", {
-    image: "local/etcd:v3.5.16",
-    hosts: [
-        { name: "node1", url: "ssh://root@10.0.0.137" },
-        { name: "node2", url: "ssh://root@10.0.0.138" },
-        { name: "node3", url: "ssh://root@10.0.0.139" },
-    ],
-    members: [
-        { name: "etcd-n1", host: "node1", dnsName: "etcd1.example.com" },
-        { name: "etcd-n2", host: "node2", dnsName: "etcd2.example.com" },
-        { name: "etcd-n3", host: "node3", dnsName: "etcd3.example.com" },
-    ],
+const seedDns = resolveClusterArgs("seed", seedArgs({
+    members: seedMembers.map((m, i) => ({ ...m, dnsName: `etcd${i + 1}.example.com` })),
     bootstrap: { mode: "dns", dns: { domain: "example.com", dnsmasq: { container: { host: "node1", image: "local/dnsmasq:test" } } } },
-});
+}));
 
 describe("the dnsmasq config", () => {
     it("is the seed's srv-host lines, plus client records and a host-record per member (golden text)", () => {

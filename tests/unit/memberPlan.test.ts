@@ -1,20 +1,9 @@
 import { memberEnv, planCluster } from "../../components/memberPlan";
 import { resolveClusterArgs } from "../../components/validation";
 import { imageTag, parseEtcdVersion, versionFromImage } from "../../components/etcdVersion";
+import { seedArgs } from "./fixtures";
 
-const seed = resolveClusterArgs("seed", {
-    image: "local/etcd:v3.5.16",
-    hosts: [
-        { name: "node1", url: "ssh://root@10.0.0.137" },
-        { name: "node2", url: "ssh://root@10.0.0.138" },
-        { name: "node3", url: "ssh://root@10.0.0.139" },
-    ],
-    members: [
-        { name: "etcd-n1", host: "node1" },
-        { name: "etcd-n2", host: "node2" },
-        { name: "etcd-n3", host: "node3" },
-    ],
-});
+const seed = resolveClusterArgs("seed", seedArgs());
 
 describe("planCluster", () => {
     const plan = planCluster(seed);

@@ -1,5 +1,6 @@
 import { EtcdClusterArgs } from "../../components/args";
 import { EtcdClusterArgsError, resolveClusterArgs } from "../../components/validation";
+import { problemsOf } from "./fixtures";
 
 const threeHosts: EtcdClusterArgs = {
     hosts: [
@@ -14,15 +15,6 @@ const threeHosts: EtcdClusterArgs = {
     ],
 };
 
-function problemsOf(args: EtcdClusterArgs): string[] {
-    try {
-        resolveClusterArgs("test", args);
-    } catch (e) {
-        expect(e).toBeInstanceOf(EtcdClusterArgsError);
-        return (e as EtcdClusterArgsError).problems;
-    }
-    return [];
-}
 
 describe("defaults", () => {
     it("derives addresses from ssh urls and applies etcd's default ports", () => {

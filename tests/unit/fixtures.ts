@@ -1,0 +1,31 @@
+import { EtcdClusterArgs, EtcdMemberArgs } from "../../components/args";
+import { EtcdClusterArgsError, resolveClusterArgs } from "../../components/validation";
+
+/** The seed's machines: node1..3 at 10.0.0.137–139, Docker reached over ssh. */
+export const seedHosts = [
+    { name: "node1", url: "ssh://root@10.0.0.137" },
+    { name: "node2", url: "ssh://root@10.0.0.138" },
+    { name: "node3", url: "ssh://root@10.0.0.139" },
+];
+
+/** The seed's members: etcd-n1..n3, one per machine. */
+export const seedMembers: EtcdMemberArgs[] = [
+    { name: "etcd-n1", host: "node1" },
+    { name: "etcd-n2", host: "node2" },
+    { name: "etcd-n3", host: "node3" },
+];
+
+/** The seed's topology on etcd 3.5.16, with overrides. */
+export const seedArgs = (over: Partial<EtcdClusterArgs> = {}): EtcdClusterArgs =>
+    ({ image: "local/etcd:v3.5.16", hosts: seedHosts, members: seedMembers, ...over });
+
+/** The problems validation reports for `args` (none when it accepts them). */
+export function problemsOf(args: EtcdClusterArgs): string[] {
+    try {
+        resolveClusterArgs("seed", args);
+    } catch (e) {
+        expect(e).toBeInstanceOf(EtcdClusterArgsError);
+        return (e as EtcdClusterArgsError).problems;
+    }
+    return [];
+}
