@@ -29,6 +29,7 @@ import { DockerHost, isNotFound } from "./dockerHost";
 import { run, shQuote, sleep, tail } from "./exec";
 import { buildTar } from "./tar";
 import { randomId, randomStringResult, randomUuid } from "./randomValues";
+import { certRequest, locallySignedCert, privateKey, selfSignedCert, TLS_TYPES, TlsResult } from "./tlsResources";
 
 export interface LiveDeployerOptions {
   /** Receives one line per action (never secret values: env and connection values are not logged). */
@@ -319,6 +320,18 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
         this.record(args, r.id);
         return r;
       }
+      case "pulumi:providers:tls":
+        checkKeys("tls Provider", inputs, ["proxy", "version", "pluginDownloadURL"]);
+        if (inputs.proxy !== undefined) throw new Error("the live deployer does not support tls Provider input 'proxy'");
+        return { id: `${args.name}-${randomBytes(4).toString("hex")}`, state: { ...args.inputs } };
+      case TLS_TYPES.privateKey:
+        return this.tls(args, privateKey(inputs));
+      case TLS_TYPES.selfSignedCert:
+        return this.tls(args, await selfSignedCert(inputs));
+      case TLS_TYPES.certRequest:
+        return this.tls(args, await certRequest(inputs));
+      case TLS_TYPES.locallySignedCert:
+        return this.tls(args, await locallySignedCert(inputs));
       default:
         throw new Error(`the live deployer does not perform resource type ${args.type}`);
     }
@@ -342,6 +355,21 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), "live-deployer-"));
     this.tmpDirs.push(d);
     return d;
+  }
+
+  /**
+   * Records a tls resource (nothing to undo: like the provider, deleting it only forgets it) and marks the outputs
+   * the SDK lists in additionalSecretOutputs as secret: the mock monitor ignores that option, so without this a
+   * private key would come back as a plain Output.
+   */
+  private tls(args: pulumi.runtime.MockResourceArgs, r: TlsResult) {
+    this.log(`[local] tls ${args.type.split(":").pop()} ${args.name}: ${r.summary}`);
+    this.record(args, r.id, { host: "local" });
+    const state: Record<string, any> = { ...r.state };
+    for (const k of r.secretOutputs) {
+      if (state[k] !== undefined) state[k] = { [SPECIAL_SIG]: SECRET_SIG, value: state[k] };
+    }
+    return { id: r.id, state };
   }
 
   // ---------------------------------------------------------------- docker

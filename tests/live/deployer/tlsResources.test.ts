@@ -1,0 +1,308 @@
+/**
+ * The tls resources made for real (node:crypto + openssl), checked with `openssl verify` / `openssl x509 -text`,
+ * and the same through LiveDeployer.deploy() with @pulumi/tls (no Docker needed).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as crypto from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { run } from "./exec";
+import { LiveDeployer } from "./liveDeployer";
+import { certRequest, locallySignedCert, mapAllowedUses, parseCsr, privateKey, selfSignedCert } from "./tlsResources";
+
+jest.setTimeout(60_000);
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "tls-test-"));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function openssl(args: string[], input?: string): Promise<string> {
+  const r = await run("openssl", args, { input });
+  if (r.code !== 0) throw new Error(`openssl ${args.join(" ")}: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+const text = (pem: string) => openssl(["x509", "-noout", "-text"], pem);
+function file(name: string, content: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, content);
+  return p;
+}
+/** The lines of one extension in `openssl x509 -text` output (header + values). */
+function ext(t: string, name: string): string {
+  const m = new RegExp(`X509v3 ${name}:( critical)? *\\n\\s+(.*)`).exec(t);
+  return m ? `${m[1] ? "critical " : ""}${m[2].trim()}` : "(absent)";
+}
+
+describe("tls resources", () => {
+  type KeyInputs = { algorithm: string; rsaBits?: number; ecdsaCurve?: string };
+  it.each<[KeyInputs, string, RegExp, RegExp]>([
+    [{ algorithm: "RSA" }, "RSA", /BEGIN RSA PRIVATE KEY/, /^ssh-rsa /],
+    [{ algorithm: "RSA", rsaBits: 3072 }, "RSA", /BEGIN RSA PRIVATE KEY/, /^ssh-rsa /],
+    [{ algorithm: "ECDSA" }, "EC", /BEGIN EC PRIVATE KEY/, /^$/],
+    [{ algorithm: "ECDSA", ecdsaCurve: "P384" }, "EC", /BEGIN EC PRIVATE KEY/, /^ecdsa-sha2-nistp384 /],
+    [{ algorithm: "ED25519" }, "ED25519", /BEGIN PRIVATE KEY/, /^ssh-ed25519 /],
+  ])("PrivateKey %j", async (inputs, nodeType, pemRe, sshRe) => {
+    const r = privateKey(inputs);
+    const key = crypto.createPrivateKey(r.state.privateKeyPem);
+    expect(key.asymmetricKeyType).toBe(nodeType.toLowerCase());
+    if (inputs.algorithm === "RSA") expect(key.asymmetricKeyDetails?.modulusLength).toBe(inputs.rsaBits ?? 2048);
+    if (inputs.algorithm === "ECDSA") {
+      expect(key.asymmetricKeyDetails?.namedCurve).toBe(inputs.ecdsaCurve === "P384" ? "secp384r1" : "secp224r1"); // default P224
+    }
+    expect(r.state.privateKeyPem).toMatch(pemRe);
+    expect(r.state.privateKeyPemPkcs8).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(crypto.createPublicKey(key).export({ format: "pem", type: "spki" })).toBe(r.state.publicKeyPem);
+    expect(r.state.publicKeyOpenssh).toMatch(sshRe);
+    expect(r.secretOutputs).toEqual(expect.arrayContaining(["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"]));
+    expect(r.summary).not.toContain("PRIVATE");
+    if (r.state.publicKeyOpenssh) {
+      // ssh-keygen agrees on the OpenSSH private key, public key and fingerprints
+      const kf = file(`id-${inputs.algorithm}-${inputs.rsaBits ?? inputs.ecdsaCurve ?? ""}`, r.state.privateKeyOpenssh);
+      fs.chmodSync(kf, 0o600);
+      const pub = await run("ssh-keygen", ["-y", "-f", kf]);
+      expect(pub.stderr).toBe("");
+      expect(pub.stdout.trim()).toBe(r.state.publicKeyOpenssh.trim());
+      const pf = file(`${path.basename(kf)}.pub`, r.state.publicKeyOpenssh);
+      expect((await run("ssh-keygen", ["-l", "-E", "sha256", "-f", pf])).stdout).toContain(r.state.publicKeyFingerprintSha256);
+      expect((await run("ssh-keygen", ["-l", "-E", "md5", "-f", pf])).stdout).toContain(`MD5:${r.state.publicKeyFingerprintMd5}`);
+    } else {
+      expect(r.state.privateKeyOpenssh).toBe(""); // P224: not an SSH curve (the provider leaves these empty too)
+    }
+  });
+
+  it("rejects what the provider rejects, and inputs it does not implement", async () => {
+    expect(() => privateKey({ algorithm: "DSA" })).toThrow(/algorithm must be RSA, ECDSA or ED25519/);
+    expect(() => privateKey({ algorithm: "ECDSA", ecdsaCurve: "P192" })).toThrow(/ecdsaCurve/);
+    expect(() => mapAllowedUses(["certSigning"])).toThrow(/the tls provider only accepts "cert_signing"/);
+    const key = privateKey({ algorithm: "ECDSA", ecdsaCurve: "P256" }).state.privateKeyPem;
+    await expect(selfSignedCert({ privateKeyPem: key, validityPeriodHours: 1, allowedUses: [], privateKeyPemWo: "x" })).rejects.toThrow(
+      "the live deployer does not support tls SelfSignedCert input 'privateKeyPemWo'",
+    );
+    await expect(selfSignedCert({ privateKeyPem: key, validityPeriodHours: 1, allowedUses: [], isCaCertificate: true })).rejects.toThrow(
+      /CA certificate must have at least one subject field/,
+    );
+    await expect(selfSignedCert({ privateKeyPem: key, validityPeriodHours: 1, allowedUses: [], setAuthorityKeyId: true, subject: { commonName: "x" } })).rejects.toThrow(
+      /setAuthorityKeyId needs a subject key id/,
+    );
+    await expect(certRequest({ privateKeyPem: key, subject: { commonName: "x", title: "y" } })).rejects.toThrow(
+      "the live deployer does not support tls CertRequest subject input 'title'",
+    );
+    await expect(certRequest({ privateKeyPem: key, ipAddresses: ["10.0.0.300"] })).rejects.toThrow(/invalid IP address/);
+  });
+
+  it.each(["RSA", "ECDSA", "ED25519"])("CA + server and client certificates (%s) verify and carry what was asked", async (algorithm) => {
+    const caKey = privateKey({ algorithm, ecdsaCurve: "P384" });
+    const now = new Date();
+    const ca = await selfSignedCert(
+      {
+        privateKeyPem: caKey.state.privateKeyPem,
+        subject: { commonName: "etcd CA", organization: "Example/Org", country: "DE" },
+        validityPeriodHours: 87600,
+        isCaCertificate: true,
+        setAuthorityKeyId: true,
+        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+      },
+      { now },
+    );
+    const caText = await text(ca.state.certPem);
+    expect(caText).toMatch(/Subject: C = DE, O = Example\/Org, CN = etcd CA/);
+    expect(caText).toMatch(/Issuer: C = DE, O = Example\/Org, CN = etcd CA/);
+    expect(ext(caText, "Basic Constraints")).toBe("critical CA:TRUE");
+    expect(ext(caText, "Key Usage")).toBe("critical Digital Signature, Certificate Sign, CRL Sign");
+    expect(ext(caText, "Extended Key Usage")).toBe("(absent)");
+    const ski = ext(caText, "Subject Key Identifier");
+    expect(ski).toMatch(/^[0-9A-F]{2}(:[0-9A-F]{2}){19}$/);
+    expect(ext(caText, "Authority Key Identifier")).toBe(ski);
+    const caX = new crypto.X509Certificate(ca.state.certPem);
+    expect(new Date(caX.validFrom).getTime()).toBe(new Date(ca.state.validityStartTime).getTime());
+    expect(new Date(caX.validTo).getTime() - new Date(caX.validFrom).getTime()).toBe(87600 * 3600_000);
+    expect(Math.abs(new Date(ca.state.validityStartTime).getTime() - now.getTime())).toBeLessThan(1000);
+    expect(ca.state.keyAlgorithm).toBe(algorithm);
+    expect(ca.state.readyForRenewal).toBe(false);
+    expect(ca.id).toBe(BigInt("0x" + caX.serialNumber).toString(10));
+    if (algorithm === "ECDSA") expect(caText).toContain("ecdsa-with-SHA384"); // Go picks SHA-384 for P-384
+    if (algorithm === "RSA") expect(caText).toContain("sha256WithRSAEncryption");
+    // the subject key id is computed like the provider: SHA-1 over the public key bytes
+    if (algorithm !== "ED25519") {
+      const spki = crypto.createPublicKey(caKey.state.privateKeyPem).export({ format: "der", type: "spki" });
+      const bits = spki.subarray(spki.length - (algorithm === "RSA" ? 270 : 97));
+      expect(ski.replace(/:/g, "").toLowerCase()).toBe(crypto.createHash("sha1").update(bits).digest("hex"));
+    }
+    const caFile = file(`ca-${algorithm}.pem`, ca.state.certPem);
+
+    for (const role of ["server", "client"] as const) {
+      const key = privateKey({ algorithm: "ECDSA", ecdsaCurve: "P256" });
+      const csr = await certRequest({
+        privateKeyPem: key.state.privateKeyPem,
+        subject: { commonName: `etcd-${role}`, organization: "etcd" },
+        dnsNames: role === "server" ? ["etcd-1", "etcd-1.example.internal"] : [],
+        ipAddresses: role === "server" ? ["127.0.0.1", "10.1.2.3", "::1"] : [],
+        uris: role === "server" ? ["spiffe://example/etcd-1"] : [],
+      });
+      expect(csr.state.certRequestPem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
+      await openssl(["req", "-verify", "-noout"], csr.state.certRequestPem);
+      const parsed = parseCsr(csr.state.certRequestPem);
+      if (role === "server") {
+        expect(parsed).toMatchObject({
+          dnsNames: ["etcd-1", "etcd-1.example.internal"],
+          ipAddresses: ["127.0.0.1", "10.1.2.3", "0:0:0:0:0:0:0:1"],
+          uris: ["spiffe://example/etcd-1"],
+        });
+      }
+      const uses = role === "server" ? ["key_encipherment", "digital_signature", "server_auth", "client_auth"] : ["digital_signature", "client_auth"];
+      const cert = await locallySignedCert({
+        certRequestPem: csr.state.certRequestPem,
+        caPrivateKeyPem: caKey.state.privateKeyPem,
+        caCertPem: ca.state.certPem,
+        validityPeriodHours: 24,
+        earlyRenewalHours: 2,
+        allowedUses: uses,
+      });
+      const t = await text(cert.state.certPem);
+      expect(t).toMatch(new RegExp(`Subject: O = etcd, CN = etcd-${role}`));
+      expect(t).toMatch(/Issuer: C = DE, O = Example\/Org, CN = etcd CA/);
+      expect(ext(t, "Basic Constraints")).toBe("critical CA:FALSE");
+      expect(ext(t, "Key Usage")).toBe(role === "server" ? "critical Digital Signature, Key Encipherment" : "critical Digital Signature");
+      expect(ext(t, "Extended Key Usage")).toBe(
+        role === "server" ? "TLS Web Server Authentication, TLS Web Client Authentication" : "TLS Web Client Authentication",
+      );
+      expect(ext(t, "Subject Alternative Name")).toBe(
+        role === "server" ? "DNS:etcd-1, DNS:etcd-1.example.internal, IP Address:127.0.0.1, IP Address:10.1.2.3, IP Address:0:0:0:0:0:0:0:1, URI:spiffe://example/etcd-1" : "(absent)",
+      );
+      expect(ext(t, "Subject Key Identifier")).toBe("(absent)");
+      expect(ext(t, "Authority Key Identifier")).toBe(ski); // Go copies the CA's subject key id
+      const x = new crypto.X509Certificate(cert.state.certPem);
+      expect(x.checkPrivateKey(crypto.createPrivateKey(key.state.privateKeyPem))).toBe(true);
+      expect(new Date(x.validTo).getTime() - new Date(x.validFrom).getTime()).toBe(24 * 3600_000);
+      expect(cert.state.validityEndTime).toBe(new Date(x.validTo).toISOString().replace(".000", ""));
+      expect(cert.state.caKeyAlgorithm).toBe(algorithm);
+      const f = file(`${role}-${algorithm}.pem`, cert.state.certPem);
+      const purpose = role === "server" ? "sslserver" : "sslclient";
+      expect((await openssl(["verify", "-CAfile", caFile, "-purpose", purpose, f])).trim()).toBe(`${f}: OK`);
+      if (role === "client") {
+        // a client-only certificate is not good for a server
+        const r = await run("openssl", ["verify", "-CAfile", caFile, "-purpose", "sslserver", f]);
+        expect(r.code).not.toBe(0);
+      }
+    }
+  });
+
+  it("intermediate CA with maxPathLength and setSubjectKeyId; a cert from another CA does not verify", async () => {
+    const rootKey = privateKey({ algorithm: "ECDSA", ecdsaCurve: "P256" }).state.privateKeyPem;
+    const root = await selfSignedCert({
+      privateKeyPem: rootKey, subject: { commonName: "root" }, validityPeriodHours: 10, isCaCertificate: true, allowedUses: ["cert_signing"],
+    });
+    const interKey = privateKey({ algorithm: "ECDSA", ecdsaCurve: "P256" }).state.privateKeyPem;
+    const interCsr = await certRequest({ privateKeyPem: interKey, subject: { commonName: "inter" } });
+    const inter = await locallySignedCert({
+      certRequestPem: interCsr.state.certRequestPem, caPrivateKeyPem: rootKey, caCertPem: root.state.certPem,
+      validityPeriodHours: 5, isCaCertificate: true, maxPathLength: 1, allowedUses: ["cert_signing"],
+    });
+    const t = await text(inter.state.certPem);
+    expect(ext(t, "Basic Constraints")).toBe("critical CA:TRUE, pathlen:1");
+    expect(ext(t, "Subject Key Identifier")).toMatch(/^[0-9A-F:]{59}$/);
+    const other = await selfSignedCert({
+      privateKeyPem: privateKey({ algorithm: "ED25519" }).state.privateKeyPem,
+      subject: { commonName: "root" }, validityPeriodHours: 1, isCaCertificate: true, allowedUses: ["cert_signing"],
+    });
+    const rootFile = file("root.pem", root.state.certPem);
+    const interFile = file("inter.pem", inter.state.certPem);
+    expect((await openssl(["verify", "-CAfile", rootFile, interFile])).trim()).toBe(`${interFile}: OK`);
+    const r = await run("openssl", ["verify", "-CAfile", file("other.pem", other.state.certPem), interFile]);
+    expect(r.code).not.toBe(0);
+    await expect(
+      locallySignedCert({
+        certRequestPem: interCsr.state.certRequestPem, caPrivateKeyPem: rootKey, caCertPem: other.state.certPem,
+        validityPeriodHours: 1, allowedUses: [],
+      }),
+    ).rejects.toThrow(/caPrivateKeyPem does not match caCertPem/);
+    // a self-signed leaf with setSubjectKeyId but no CA flag
+    const leaf = await selfSignedCert({
+      privateKeyPem: interKey, subject: { commonName: "leaf" }, validityPeriodHours: 1, setSubjectKeyId: true, allowedUses: ["server_auth"],
+      dnsNames: ["leaf.example"],
+    });
+    const lt = await text(leaf.state.certPem);
+    expect(ext(lt, "Basic Constraints")).toBe("critical CA:FALSE");
+    expect(ext(lt, "Subject Key Identifier")).not.toBe("(absent)");
+    expect(ext(lt, "Authority Key Identifier")).toBe("(absent)");
+    expect(ext(lt, "Key Usage")).toBe("(absent)");
+    expect(ext(lt, "Subject Alternative Name")).toBe("DNS:leaf.example");
+  });
+});
+
+describe("@pulumi/tls under LiveDeployer.deploy()", () => {
+  it("yields a chain that verifies, with private keys as secrets and never logged", async () => {
+    const lines: string[] = [];
+    const d = new LiveDeployer({ log: (l) => lines.push(l) });
+    let secretFlags: Record<string, boolean> = {};
+    const out = await d.deploy("tls", async () => {
+      const caKey = new tls.PrivateKey("ca-key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
+      const ca = new tls.SelfSignedCert("ca", {
+        privateKeyPem: caKey.privateKeyPem,
+        subject: { commonName: "etcd-ca" },
+        validityPeriodHours: 48,
+        isCaCertificate: true,
+        allowedUses: ["cert_signing", "crl_signing"],
+      });
+      const key = new tls.PrivateKey("member-key", { algorithm: "RSA" });
+      const csr = new tls.CertRequest("member-csr", {
+        privateKeyPem: key.privateKeyPem,
+        subject: { commonName: "etcd-1" },
+        dnsNames: ["etcd-1"],
+        ipAddresses: ["127.0.0.1"],
+      });
+      const cert = new tls.LocallySignedCert("member-cert", {
+        certRequestPem: csr.certRequestPem,
+        caPrivateKeyPem: caKey.privateKeyPem,
+        caCertPem: ca.certPem,
+        validityPeriodHours: 24,
+        allowedUses: ["key_encipherment", "digital_signature", "server_auth", "client_auth"],
+      });
+      const isSecret = async (o: pulumi.Output<unknown>) => (o as any).isSecret as Promise<boolean>;
+      secretFlags = {
+        caKey: await isSecret(caKey.privateKeyPem),
+        memberKey: await isSecret(key.privateKeyPem),
+        caCert: await isSecret(ca.certPem),
+        memberCert: await isSecret(cert.certPem),
+      };
+      return {
+        caPem: ca.certPem,
+        certPem: cert.certPem,
+        keyPem: pulumi.unsecret(key.privateKeyPem),
+        end: cert.validityEndTime,
+        keyAlgorithm: csr.keyAlgorithm,
+      };
+    });
+    expect(secretFlags).toEqual({ caKey: true, memberKey: true, caCert: false, memberCert: false });
+    const caFile = file("deploy-ca.pem", out.caPem);
+    const certFile = file("deploy-cert.pem", out.certPem);
+    expect((await openssl(["verify", "-CAfile", caFile, "-purpose", "sslserver", certFile])).trim()).toBe(`${certFile}: OK`);
+    expect(new crypto.X509Certificate(out.certPem).checkPrivateKey(crypto.createPrivateKey(out.keyPem))).toBe(true);
+    expect(ext(await text(out.certPem), "Subject Alternative Name")).toBe("DNS:etcd-1, IP Address:127.0.0.1");
+    expect(out.keyAlgorithm).toBe("RSA");
+    expect(new Date(out.end).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    expect(d.created.map((r) => `${r.type} ${r.name}`)).toEqual(
+      expect.arrayContaining(["tls:index/privateKey:PrivateKey ca-key", "tls:index/locallySignedCert:LocallySignedCert member-cert"]),
+    );
+    const log = lines.join("\n");
+    expect(log).toContain("tls LocallySignedCert member-cert");
+    expect(log).not.toMatch(/PRIVATE KEY|BEGIN/);
+    expect(await d.destroy()).toEqual({ destroyed: [], alreadyGone: [] });
+  });
+
+  it("fails the deployment with the input's name for an unsupported input", async () => {
+    const d = new LiveDeployer();
+    const e = await d
+      .deploy("tls-bad", async () => {
+        const k = new tls.PrivateKey("k", { algorithm: "ED25519" });
+        new tls.SelfSignedCert("c", { privateKeyPem: k.privateKeyPem, validityPeriodHours: 1, allowedUses: ["certSigning"], subject: { commonName: "x" } });
+        return {};
+      })
+      .then(() => undefined, (x) => x);
+    expect(e?.message).toContain('allowedUses: unknown value "certSigning" (the tls provider only accepts "cert_signing")');
+  });
+});
