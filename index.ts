@@ -16,3 +16,9 @@ export const etcdctlEnv = cluster.etcdctlEnv;
 export const healthReport = cluster.healthReport;
 export const discoveryUrl = cluster.discoveryUrl;
 export const dnsmasqConfig = cluster.dnsmasqConfig;
+// Secure clusters (tls/auth): the CA in the clear; client certificate, key and root password as secrets.
+export const caCertificate = cluster.caCertificate;
+export const clientCertificate = cluster.clientCertificate;
+export const clientKey = cluster.clientKey;
+export const rootPassword = cluster.rootPassword;
+export const authReport = cluster.authReport;

@@ -135,6 +135,75 @@ export interface EtcdClusterArgs {
     healthCheck?: HealthCheckArgs;
     /** How the members find each other the first time they start. Default: `{ mode: "static" }`. */
     bootstrap?: BootstrapArgs;
+    /**
+     * TLS for clients and peers. Default `{ mode: "off" }` (plain http, as the seed). With TLS on, every URL is
+     * https, certificates reach the containers as Docker `uploads` (no host paths), and the health check and every
+     * command the component runs use a client certificate. https://etcd.io/docs/v3.6/op-guide/security/
+     */
+    tls?: TlsArgs;
+    /**
+     * Authentication (etcd's RBAC, https://etcd.io/docs/v3.6/op-guide/authentication/). Default `{ enabled: false }`.
+     * When enabled, after the cluster is healthy a command creates the `root` user (with the root role) and
+     * enables auth, idempotently; the health check then authenticates as root.
+     */
+    auth?: AuthArgs;
+}
+
+/**
+ * TLS settings. `auto` creates a CA, per member a server and a peer certificate, and a client certificate with
+ * `@pulumi/tls` (kept in state); `provided` takes your PEMs.
+ */
+export interface TlsArgs {
+    /**
+     * - `off` (default): plain http everywhere.
+     * - `auto`: the component creates an ECDSA P-256 CA and certificates whose SANs cover every name and address a
+     *   member is reached by (its `address`, its DNS name and the SRV domain with DNS bootstrap, `localhost` and
+     *   `127.0.0.1`), plus a client certificate (output `clientCertificate`/`clientKey`, secrets).
+     * - `provided`: you pass the CA and per-member certificates in {@link TlsArgs.provided}.
+     */
+    mode?: "off" | "auto" | "provided";
+    /**
+     * `ETCD_CLIENT_CERT_AUTH`: clients must present a certificate signed by the CA. Default true with TLS.
+     * With auth enabled too, a certificate's common name counts as a user name; the client certificate the
+     * component makes is for `etcd-client`, which is no etcd user, so it grants nothing by itself.
+     */
+    clientCertAuth?: boolean;
+    /** `ETCD_PEER_CLIENT_CERT_AUTH`: peers must present a certificate signed by the CA. Default true with TLS. */
+    peerClientCertAuth?: boolean;
+    /** `auto` only: validity of the CA and every certificate, in hours, 1–876000. Default 87600 (10 years). */
+    validityHours?: number;
+    /** Your certificates; required with `mode: "provided"`, refused otherwise. */
+    provided?: ProvidedTlsArgs;
+}
+
+/** PEM material for `tls.mode: "provided"`. Pass keys as secrets (`pulumi.secret` or `config.requireSecret`). */
+export interface ProvidedTlsArgs {
+    /** PEM CA certificate that signed every certificate below (members trust clients and peers signed by it). */
+    ca: pulumi.Input<string>;
+    /**
+     * Per member name: its certificate and key, used as both server and peer certificate. The certificate must
+     * allow server and client authentication (extended key usages serverAuth and clientAuth) and its SANs must
+     * cover the member's address (and DNS name and SRV domain with DNS bootstrap) and 127.0.0.1.
+     */
+    members: Record<string, { cert: pulumi.Input<string>; key: pulumi.Input<string> }>;
+    /**
+     * A client certificate and key (clientAuth) for the health check and the auth command. Its common name should
+     * not be an etcd user (with auth on, the CN would log in as that user).
+     */
+    client: { cert: pulumi.Input<string>; key: pulumi.Input<string> };
+}
+
+/** Authentication settings. */
+export interface AuthArgs {
+    /** Create the root user and enable authentication. Default false. */
+    enabled?: boolean;
+    /**
+     * The root password (pass it as a secret). Default: generated with `random.RandomPassword` (32 letters and
+     * digits, kept in state) and exported as the secret output `rootPassword`. No whitespace (etcdctl reads it
+     * from stdin up to the first blank). Changing it after auth is enabled is not supported: the auth command
+     * then fails, saying root's password is refused.
+     */
+    rootPassword?: pulumi.Input<string>;
 }
 
 /**
@@ -148,7 +217,8 @@ export interface BootstrapArgs {
      *   changes) and members find each other through it; see {@link DiscoveryBootstrapArgs}. Members get no
      *   `ETCD_INITIAL_CLUSTER` (etcd refuses "multiple discovery or bootstrap flags").
      * - `dns`: members advertise DNS names and find each other through SRV records under a domain
-     *   (`ETCD_DISCOVERY_SRV`); see {@link DnsBootstrapArgs}. Needs etcd ≥ 3.5 with http peers.
+     *   (`ETCD_DISCOVERY_SRV`); see {@link DnsBootstrapArgs}. With http peers needs etcd ≥ 3.5; with `tls` on,
+     *   `_etcd-server-ssl` records are used, which etcd 3.4 needs.
      */
     mode?: "static" | "discovery" | "dns";
     /** Settings of `mode: "discovery"` (only allowed in that mode). */
@@ -200,7 +270,7 @@ export interface DiscoveryBootstrapArgs {
  * `http://<dnsName>:<port>` (listen URLs stay IPs) and get `ETCD_DISCOVERY_SRV=<domain>`; etcd looks up
  * `_etcd-server._tcp.<domain>` (`_etcd-server-ssl._tcp` once peers use TLS) and each member's advertised name
  * must be one of the SRV targets. etcd 3.4 cannot bootstrap from http SRV records (etcd issue 11321), so
- * this mode needs etcd ≥ 3.5.
+ * this mode needs etcd ≥ 3.5 or TLS (`tls`), whose `_etcd-server-ssl` records and https peers 3.4 does use.
  */
 export interface DnsBootstrapArgs {
     /** The SRV domain (`ETCD_DISCOVERY_SRV`), e.g. `example.com`. Required. */

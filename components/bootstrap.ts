@@ -24,7 +24,7 @@ export const v2DiscoveryPrefix = "/v2/keys/discovery";
 /** v3 discovery's registry prefix (etcd server/etcdserver/api/v3discovery). */
 export const v3RegistryPrefix = "/_etcd/registry";
 
-/** Peer/client URL scheme of every member. One switch: TLS (a later issue) turns it to https everywhere. */
+/** Peer/client URL scheme of every member. One switch: `tls` (security.ts) turns it to https everywhere. */
 export type UrlScheme = "http" | "https";
 
 export type ResolvedDiscovery =

@@ -3,10 +3,11 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import { EtcdClusterArgs } from "./args";
-import { healthCheckScript, healthCheckSpec, tlsEnvName } from "./healthCheck";
+import { healthCheckScript, healthCheckSpec } from "./healthCheck";
 import { memberEnv, planCluster, volumeMountPath } from "./memberPlan";
 import { resolveClusterArgs, ResolvedHost } from "./validation";
 import { createBootstrapResources } from "./bootstrapResources";
+import { commandEnvironment, createAuthCommand, createRootPassword, createTlsMaterials, memberUploads } from "./securityResources";
 
 export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
 
@@ -39,6 +40,16 @@ export class EtcdCluster extends pulumi.ComponentResource {
     public readonly etcdctlEnv: pulumi.Output<Record<string, string>>;
     /** The health check's report: member list and endpoint health table. Empty when the check is disabled. */
     public readonly healthReport: pulumi.Output<string>;
+    /** TLS: the CA certificate (PEM) clients verify members with (`--cacert`). Empty without TLS. */
+    public readonly caCertificate: pulumi.Output<string>;
+    /** TLS: a client certificate (PEM) signed by the CA, for `--cert`. Secret. Empty without TLS. */
+    public readonly clientCertificate: pulumi.Output<string>;
+    /** TLS: the client certificate's private key (PEM), for `--key`. Secret. Empty without TLS. */
+    public readonly clientKey: pulumi.Output<string>;
+    /** Auth: the root user's password (`--user root:<password>`). Secret. Empty without auth. */
+    public readonly rootPassword: pulumi.Output<string>;
+    /** Auth: what the auth command did (created root and enabled auth, or found it enabled). Empty without auth. */
+    public readonly authReport: pulumi.Output<string>;
     /** The member containers by member name, for `dependsOn` in a larger program. */
     public readonly containers: Record<string, docker.Container>;
 
@@ -65,6 +76,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
         }));
         const boot = createBootstrapResources(name, cluster, plan, this, (host) => hostResources.get(host)!.provider);
         const discovery = boot.discoveryValue;
+        const tlsMaterials = createTlsMaterials(name, cluster, plan, this);
+        const rootPassword = createRootPassword(name, cluster, this);
 
         this.containers = {};
         for (const m of plan.members) {
@@ -83,6 +96,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 networkMode: cluster.networkMode === "host" ? "host" : "bridge",
                 ports: m.ports,
                 volumes: [{ volumeName: volume.name, containerPath: volumeMountPath }],
+                // TLS: CA, server/peer/client certificates and keys (keys 0600), written into the container, no host paths.
+                uploads: memberUploads(m, tlsMaterials),
                 restart: cluster.restartPolicy,
                 labels: toLabels(m.labels),
                 healthcheck: { tests: m.healthcheckTest, interval: "10s", timeout: "5s", retries: 3, startPeriod: "30s" },
@@ -99,26 +114,23 @@ export class EtcdCluster extends pulumi.ComponentResource {
         }
         const containers = Object.values(this.containers);
 
+        let healthy: pulumi.Resource[] = containers;
         if (cluster.healthCheck.enabled) {
             const script = healthCheckScript(healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds));
-            const environment: Record<string, pulumi.Input<string>> = {};
-            plan.hosts.forEach((h, i) => {
-                if (h.host.scheme === "tcp") {
-                    environment[tlsEnvName(i, "ca")] = h.host.caMaterial!;
-                    environment[tlsEnvName(i, "cert")] = h.host.certMaterial!;
-                    environment[tlsEnvName(i, "key")] = pulumi.secret(h.host.keyMaterial!);
-                }
-            });
             const check = new command.local.Command(`${name}-health`, {
                 create: script,
-                environment,
+                // tcp hosts' TLS material and the root password: environment, never argv.
+                environment: commandEnvironment(plan, rootPassword),
                 // Re-check whenever a member container is replaced.
                 triggers: containers.map((c) => c.id),
             }, { parent: this, dependsOn: containers });
             this.healthReport = check.stdout;
+            healthy = [check];
         } else {
             this.healthReport = pulumi.output("");
         }
+        this.authReport = rootPassword === undefined ? pulumi.output("") :
+            createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), healthy, this).stdout;
 
         this.clientEndpointList = pulumi.output(plan.clientEndpoints);
         this.clientEndpoints = pulumi.output(plan.clientEndpoints.join(","));
@@ -129,6 +141,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
         this.memberNames = pulumi.output(plan.members.map((m) => m.name));
         this.clusterToken = token;
         this.etcdctlEnv = pulumi.output<Record<string, string>>({ ETCDCTL_API: "3", ETCDCTL_ENDPOINTS: plan.clientEndpoints.join(",") });
+        this.caCertificate = tlsMaterials?.ca ?? pulumi.output("");
+        this.clientCertificate = tlsMaterials?.clientCert ?? pulumi.secret("");
+        this.clientKey = tlsMaterials?.clientKey ?? pulumi.secret("");
+        this.rootPassword = rootPassword ?? pulumi.secret("");
         this.registerOutputs({
             clientEndpoints: this.clientEndpoints,
             clientEndpointList: this.clientEndpointList,
@@ -140,6 +156,11 @@ export class EtcdCluster extends pulumi.ComponentResource {
             clusterToken: this.clusterToken,
             etcdctlEnv: this.etcdctlEnv,
             healthReport: this.healthReport,
+            caCertificate: this.caCertificate,
+            clientCertificate: this.clientCertificate,
+            clientKey: this.clientKey,
+            rootPassword: this.rootPassword,
+            authReport: this.authReport,
         });
     }
 }

@@ -30,12 +30,22 @@ export interface HealthCheckSpec {
     timeoutSeconds: number;
     /** Longest pause between attempts; attempts back off 1, 2, 4 … seconds up to this. */
     maxDelaySeconds?: number;
+    /** Flags of every etcdctl call (TLS: `--cacert=… --cert=… --key=…`, paths inside the member container). */
+    etcdctlFlags?: string[];
+    /**
+     * Authenticate as root: the script exports `ETCDCTL_USER=root:$ETCD_ROOT_PASSWORD` and runs
+     * `docker exec -e ETCDCTL_USER …` (the name only; the docker CLI takes the value from its environment).
+     */
+    auth?: boolean;
 }
 
 /** Name of the environment variable that carries a tcp host's PEM to the script. */
 export function tlsEnvName(hostIndex: number, part: "ca" | "cert" | "key"): string {
     return `ETCD_HEALTH_HOST${hostIndex}_${part.toUpperCase()}`;
 }
+
+/** Environment variable of the root password (same as security.ts's rootPasswordEnv; duplicated to avoid an import cycle). */
+export const rootPasswordEnvName = "ETCD_ROOT_PASSWORD";
 
 export function shQuote(value: string): string {
     return `'${value.replace(/'/g, `'\\''`)}'`;
@@ -46,7 +56,8 @@ export function quorumOf(n: number): number {
     return Math.floor(n / 2) + 1;
 }
 
-function dockerFunction(hosts: HealthCheckHost[]): string {
+/** The `dk <hostIndex> <docker args…>` shell function: the docker CLI against one of the hosts. */
+export function dockerFunction(hosts: HealthCheckHost[]): string {
     const cases = hosts.map((h, i) => {
         const setup: string[] = [];
         const env: string[] = [`DOCKER_HOST=${shQuote(h.url)}`];
@@ -78,6 +89,8 @@ export function healthCheckSpec(clusterName: string, plan: ClusterPlan, timeoutS
             localClientUrl: m.localClientUrl,
         })),
         timeoutSeconds,
+        etcdctlFlags: plan.etcdctlFlags,
+        auth: plan.auth,
     };
 }
 
@@ -87,8 +100,14 @@ export function healthCheckScript(spec: HealthCheckSpec): string {
     const quorum = quorumOf(n);
     const maxDelay = spec.maxDelaySeconds ?? 5;
     const probes = spec.probes.map((p) => `${p.hostIndex} ${p.containerName} ${p.localClientUrl} ${p.member}`).join("\n");
+    const flags = (spec.etcdctlFlags ?? []).map((f) => ` ${shQuote(f)}`).join("");
+    const authLine = spec.auth
+        ? `[ -n "\${${rootPasswordEnvName}:-}" ] || { echo "${rootPasswordEnvName} is empty: the health check authenticates as root" >&2; exit 1; }\n` +
+          `ETCDCTL_USER="root:\${${rootPasswordEnvName}}"; export ETCDCTL_USER\n`
+        : "";
+    const execOpts = spec.auth ? " -e ETCDCTL_USER" : "";
     return `set -u
-cluster=${shQuote(spec.clusterName)}
+${authLine}cluster=${shQuote(spec.clusterName)}
 expected=${shQuote(spec.expectedMembers.join(" "))}
 n=${n}
 quorum=${quorum}
@@ -96,6 +115,9 @@ real_ssh=$(command -v ssh || echo ssh)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${dockerFunction(spec.hosts)}
+ectl() { h=$1; c=$2; u=$3; shift 3; dk "$h" exec${execOpts} "$c" /usr/local/bin/etcdctl${flags} --endpoints="$u" "$@"; }
+# The client library's JSON warnings (e.g. "authentication is not enabled" before auth is on) stay out of the report.
+nolog() { printf '%s\n' "$1" | grep -v '^{"level":'; }
 probes=${shQuote(probes)}
 deadline=$(( $(date +%s) + ${spec.timeoutSeconds} ))
 delay=1
@@ -104,9 +126,9 @@ while :; do
   attempt=$((attempt + 1))
   list=""; health=""; probe=""; problem=""
   while read -r h ctr url member; do
-    if out=$(dk "$h" exec "$ctr" /usr/local/bin/etcdctl --endpoints="$url" member list 2>&1); then
-      list=$out; probe=$member
-      health=$(dk "$h" exec "$ctr" /usr/local/bin/etcdctl --endpoints="$url" -w table endpoint health --cluster 2>&1)
+    if out=$(ectl "$h" "$ctr" "$url" member list 2>&1); then
+      list=$(nolog "$out"); probe=$member
+      health=$(ectl "$h" "$ctr" "$url" -w table endpoint health --cluster 2>&1); health=$(nolog "$health")
       break
     fi
     problem="$problem
@@ -131,7 +153,7 @@ done
 # Which members are up at all: endpoint status is answered locally, without quorum.
 up=0; down=""
 while read -r h ctr url member; do
-  if dk "$h" exec "$ctr" /usr/local/bin/etcdctl --endpoints="$url" endpoint status >/dev/null 2>&1; then up=$((up + 1)); else down="$down $member"; fi
+  if ectl "$h" "$ctr" "$url" endpoint status >/dev/null 2>&1; then up=$((up + 1)); else down="$down $member"; fi
 done <<EOF_PROBES
 $probes
 EOF_PROBES

@@ -3,6 +3,7 @@ import { atLeast } from "./etcdVersion";
 import { ResolvedCluster, ResolvedHost, ResolvedMember } from "./validation";
 import { advertiseHost, bootstrapEnv, discoveryEnv, memberSetKey, UrlScheme } from "./bootstrap";
 import { DnsRecords, dnsRecords, renderDnsmasqConfig } from "./dnsmasq";
+import { CertSans, certSans, etcdctlTlsFlags, tlsEnv, TlsUpload, tlsUploads } from "./security";
 
 /** Where the data volume is mounted; etcd creates the data dir below it with the 0700 mode it wants. */
 export const volumeMountPath = "/var/lib/etcd";
@@ -34,6 +35,10 @@ export interface MemberPlan {
     labels: Record<string, string>;
     /** Docker HEALTHCHECK in exec form: the official image has no shell. */
     healthcheckTest: string[];
+    /** TLS: the PEM files uploaded into the container (which material, where, which mode). Empty without TLS. */
+    uploads: TlsUpload[];
+    /** TLS: SANs of the member's server and peer certificates (`tls.mode: "auto"`). */
+    certSans: CertSans;
 }
 
 export interface HostPlan {
@@ -53,6 +58,10 @@ export interface ClusterPlan {
     dns?: { records: DnsRecords; dnsmasqConfig: string };
     clientEndpoints: string[];
     peerUrls: string[];
+    /** `--cacert/--cert/--key` of every etcdctl the component runs in a member container (empty without TLS). */
+    etcdctlFlags: string[];
+    /** Authentication on: commands authenticate as root. */
+    auth: boolean;
 }
 
 function url(address: string, port: number, scheme: UrlScheme = "http"): string {
@@ -74,6 +83,17 @@ function tuningEnv(cluster: ResolvedCluster): string[] {
         ["ETCD_LOG_LEVEL", t.logLevel],
     ];
     return env.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+}
+
+/**
+ * `endpoint health` counts "permission denied" as healthy, which is what a client certificate whose CN is no
+ * etcd user gets with auth on. Without such a certificate (auth on, no client-cert auth) it gets "user name is
+ * empty", counted unhealthy, and the container config must not carry root's password: then the Docker
+ * healthcheck asks `endpoint status` (no credentials needed, but no quorum check; the post-deploy check has that).
+ */
+function healthcheckCommand(cluster: ResolvedCluster): "health" | "status" {
+    const certLogin = cluster.tls.mode !== "off" && cluster.tls.clientCertAuth;
+    return cluster.auth.enabled && !certLogin ? "status" : "health";
 }
 
 function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster: string): MemberPlan {
@@ -102,6 +122,7 @@ function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster:
             `ETCD_ADVERTISE_CLIENT_URLS=${clientUrl}`,
             ...bootstrapEnv(cluster.bootstrap, initialCluster),
             "ETCD_INITIAL_CLUSTER_STATE=new",
+            ...tlsEnv(cluster.tls),
             ...tuningEnv(cluster),
             ...Object.entries(cluster.extraEnv).map(([k, v]) => `${k}=${v}`),
         ],
@@ -110,7 +131,9 @@ function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster:
             { internal: containerPeerPort, external: m.peerPort },
         ] : [],
         labels: { ...cluster.labels, [clusterLabel]: cluster.clusterName, [memberLabel]: m.name },
-        healthcheckTest: ["CMD", etcdctlPath, `--endpoints=${localClientUrl}`, "endpoint", "health"],
+        healthcheckTest: ["CMD", etcdctlPath, `--endpoints=${localClientUrl}`, ...etcdctlTlsFlags(cluster.tls), "endpoint", healthcheckCommand(cluster)],
+        uploads: tlsUploads(cluster.tls),
+        certSans: certSans(cluster.bootstrap, m),
     };
 }
 
@@ -138,6 +161,8 @@ export function planCluster(cluster: ResolvedCluster): ClusterPlan {
         dns,
         clientEndpoints: members.map((m) => m.clientUrl),
         peerUrls: members.map((m) => m.peerUrl),
+        etcdctlFlags: etcdctlTlsFlags(cluster.tls),
+        auth: cluster.auth.enabled,
     };
 }
 

@@ -17,6 +17,8 @@ const configKeys: Record<string, "object" | "string"> = {
     labels: "object",
     healthCheck: "object",
     bootstrap: "object",
+    tls: "object",
+    auth: "object",
 };
 
 export interface ClusterConfig {
@@ -60,6 +62,11 @@ export function readClusterConfig(raw: Record<string, string>, project: string):
         throw new EtcdClusterArgsError(problems, "stack config");
     }
     const { clusterName, clusterToken, ...rest } = values;
+    // A root password in config (set it with `pulumi config set --secret`) stays a secret.
+    const auth = rest.auth as EtcdClusterArgs["auth"];
+    if (auth && typeof auth === "object" && auth.rootPassword !== undefined) {
+        rest.auth = { ...auth, rootPassword: pulumi.secret(auth.rootPassword) };
+    }
     return {
         clusterName: (clusterName as string | undefined) ?? "etcd",
         args: {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerHostArgs, EtcdClusterArgs, EtcdTuningArgs } from "./args";
 import { EtcdVersion, formatEtcdVersion, parseEtcdVersion, versionFromImage } from "./etcdVersion";
 import { resolveBootstrap, ResolvedBootstrap, UrlScheme } from "./bootstrap";
+import { resolveAuth, ResolvedAuth, ResolvedTls, resolveTls } from "./security";
 
 /** The official image at a pinned 3.6 patch (etcd-facts §0, §3). */
 export const defaultImage = "gcr.io/etcd-development/etcd:v3.6.14";
@@ -58,8 +59,12 @@ export interface ResolvedCluster {
     healthCheck: { enabled: boolean; timeoutSeconds: number };
     /** How members find each other at first start (`bootstrap`). */
     bootstrap: ResolvedBootstrap;
-    /** Scheme of every peer and client URL; "http" until TLS exists (one switch, see bootstrap.ts). */
+    /** Scheme of every peer and client URL: "https" with TLS (one switch, see bootstrap.ts). */
     scheme: UrlScheme;
+    /** TLS for clients and peers (`tls`). */
+    tls: ResolvedTls;
+    /** Authentication (`auth`). */
+    auth: ResolvedAuth;
     /** Things that are allowed but probably not what the user wants. */
     warnings: string[];
 }
@@ -96,6 +101,16 @@ export const managedEtcdEnv: Record<string, string> = {
     ETCD_SNAPSHOT_COUNT: "tuning.snapshotCount",
     ETCD_LOG_LEVEL: "tuning.logLevel",
     ETCD_LOGGER: "tuning.logLevel (the component picks the logger for the etcd version)",
+    ETCD_CERT_FILE: "tls",
+    ETCD_KEY_FILE: "tls",
+    ETCD_TRUSTED_CA_FILE: "tls",
+    ETCD_CLIENT_CERT_AUTH: "tls.clientCertAuth",
+    ETCD_AUTO_TLS: "tls",
+    ETCD_PEER_CERT_FILE: "tls",
+    ETCD_PEER_KEY_FILE: "tls",
+    ETCD_PEER_TRUSTED_CA_FILE: "tls",
+    ETCD_PEER_CLIENT_CERT_AUTH: "tls.peerClientCertAuth",
+    ETCD_PEER_AUTO_TLS: "tls",
 };
 
 const logLevels = ["debug", "info", "warn", "error", "panic", "fatal"];
@@ -356,7 +371,9 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
         }
     }
 
-    const scheme: UrlScheme = "http";
+    const tls = resolveTls(args.tls, (Array.isArray(memberArgs) ? memberArgs : []).map((m) => m?.name).filter((n): n is string => typeof n === "string"), problems);
+    const auth = resolveAuth(args.auth, problems);
+    const scheme: UrlScheme = tls.mode === "off" ? "http" : "https";
     const bootstrap = resolveBootstrap(args.bootstrap, {
         clusterName, version, members, memberArgs: Array.isArray(memberArgs) ? memberArgs : [], hosts, scheme,
     }, problems, warnings);
@@ -396,6 +413,8 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
         healthCheck: { enabled: args.healthCheck?.enabled ?? true, timeoutSeconds },
         bootstrap,
         scheme,
+        tls,
+        auth,
         warnings,
     };
 }

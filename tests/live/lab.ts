@@ -134,3 +134,43 @@ export async function removeLeftovers(dockerHosts: string[], cluster: string): P
 export function newDeployer(): LiveDeployer {
     return new LiveDeployer({ log: process.env.LIVE_VERBOSE ? (line) => console.log(line) : undefined });
 }
+
+/** Runs a program without a shell, with extra environment variables (where secrets go: never argv). */
+export async function runWithEnv(file: string, args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunResult> {
+    try {
+        const { stdout, stderr } = await execFileAsync(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...env } });
+        return { code: 0, stdout, stderr };
+    } catch (e) {
+        const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
+        return { code: typeof err.code === "number" ? err.code : -1, stdout: err.stdout ?? "", stderr: err.stderr ?? err.message };
+    }
+}
+
+/** Client TLS files for etcdctl, written where the tests run (mode 0600). */
+export interface ClientTlsFiles {
+    dir: string;
+    cacert: string;
+    cert: string;
+    key: string;
+}
+
+/** Writes a CA, client certificate and key (e.g. a cluster's outputs) to a fresh temp dir. */
+export function writeClientTls(ca: string, cert: string, key: string): ClientTlsFiles {
+    const dir = fs.mkdtempSync(`${require("os").tmpdir()}/etcd-client-tls-`);
+    const write = (name: string, content: string) => {
+        const file = `${dir}/${name}`;
+        fs.writeFileSync(file, content, { mode: 0o600 });
+        return file;
+    };
+    return { dir, cacert: write("ca.crt", ca), cert: write("client.crt", cert), key: write("client.key", key) };
+}
+
+/**
+ * etcdctl from outside the cluster over TLS: `--cacert` always, `--cert/--key` when `withCert`; credentials (if
+ * any) through `ETCDCTL_USER` in the environment.
+ */
+export function etcdctlTls(endpoints: string[], files: ClientTlsFiles, opts: { withCert?: boolean; user?: string }, ...args: string[]): Promise<RunResult> {
+    const tlsArgs = [`--cacert=${files.cacert}`, ...(opts.withCert === false ? [] : [`--cert=${files.cert}`, `--key=${files.key}`])];
+    return runWithEnv("etcdctl", [`--endpoints=${endpoints.join(",")}`, "--dial-timeout=3s", "--command-timeout=10s", ...tlsArgs, ...args],
+        opts.user ? { ETCDCTL_USER: opts.user } : {});
+}

@@ -15,6 +15,12 @@ export function installMocks(project = "etcd-cluster"): Promise<void> {
             if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:${args.name}`;
             if (args.type === "command:local:Command") state.stdout = `report of ${args.name}`;
             if (args.type === "random:index/randomId:RandomId") state.hex = "c0ffee00";
+            if (args.type === "random:index/randomPassword:RandomPassword") state.result = `generated-password-of-${args.name}`;
+            if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = `-----BEGIN PRIVATE KEY-----${args.name}`;
+            if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----${args.name}`;
+            if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") {
+                state.certPem = `-----BEGIN CERTIFICATE-----${args.name}`;
+            }
             return { id: `${args.name}-id`, state };
         },
         call: (args) => args.inputs,

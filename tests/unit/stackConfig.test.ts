@@ -17,7 +17,10 @@ describe("stack files", () => {
     it("prod: the seed's topology, members etcd-n1..n3 on 10.0.0.137–139 over ssh", () => {
         const { clusterName, args } = readClusterConfig(loadStackConfig("prod"), "etcd-cluster");
         const plan = planCluster(resolveClusterArgs(clusterName, args));
-        expect(plan.initialCluster).toBe("etcd-n1=http://10.0.0.137:2380,etcd-n2=http://10.0.0.138:2380,etcd-n3=http://10.0.0.139:2380");
+        expect(plan.initialCluster).toBe("etcd-n1=https://10.0.0.137:2380,etcd-n2=https://10.0.0.138:2380,etcd-n3=https://10.0.0.139:2380");
+        // Secure by default (issue 5): TLS with generated certificates, and authentication.
+        expect(plan.etcdctlFlags).toHaveLength(3);
+        expect(plan.auth).toBe(true);
         expect(plan.hosts.map((h) => h.host.url)).toEqual(["ssh://etcd@10.0.0.137", "ssh://etcd@10.0.0.138", "ssh://etcd@10.0.0.139"]);
         expect(plan.members[0].env).toEqual(expect.arrayContaining(["ETCD_AUTO_COMPACTION_RETENTION=1h", "ETCD_QUOTA_BACKEND_BYTES=4294967296"]));
     });
