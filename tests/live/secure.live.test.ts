@@ -158,6 +158,18 @@ describe("TLS (auto) and auth on three lab hosts, etcd 3.5.16", () => {
         expect(wrong.stderr).toMatch(/authentication is enabled, but root's password is refused/);
     });
 
+    it("a second deployment of the same config changes nothing", async () => {
+        // Deployed again to the same stack, every resource comes with exactly the inputs it was created with
+        // (the deployer compares them with its state, as the engine's diff does), so nothing is touched.
+        const again = await deployer.deploy(cluster, async () => secureOutputs(new EtcdCluster(cluster, args))) as unknown as SecureOutputs;
+        expect(deployer.unchanged.length).toBeGreaterThan(20);
+        expect(deployer.unchanged).toEqual(expect.arrayContaining([
+            "random:index/randomPassword:RandomPassword secure-tls35-root-password",
+            `docker:index/container:Container ${cluster}-etcd-n1`,
+        ]));
+        expect([again.rootPassword, again.caCertificate, again.healthReport]).toEqual([out.rootPassword, out.caCertificate, out.healthReport]);
+    });
+
     it("is destroyed without leftovers", async () => {
         await deployer.destroy();
         for (const h of hosts) expect(await leftovers(h.dockerHost, cluster)).toEqual([]);

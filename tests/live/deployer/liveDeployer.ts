@@ -148,6 +148,15 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
   readonly created: CreatedRecord[] = [];
   /** Operations not performed because an earlier one failed (last deploy). */
   readonly skipped: { type: string; name: string }[] = [];
+  /**
+   * `type name` of the resources the last deploy found already in state with the same inputs, and so left
+   * alone, as `pulumi up` does for a resource without a diff. Deploying the same program twice to the same
+   * stack must leave everything here: that is "a second up changes nothing".
+   */
+  readonly unchanged: string[] = [];
+
+  /** Inputs and results of what was performed, per stack and resource: what a later deploy is compared with. */
+  private readonly performed = new Map<string, { inputs: string; result: { id: string | undefined; state: Record<string, any> } }>();
 
   private readonly log: (line: string) => void;
   private readonly project: string;
@@ -184,6 +193,7 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
     this.failures = [];
     this.halted = false;
     this.skipped.length = 0;
+    this.unchanged.length = 0;
     this.inflight = new Set();
     try {
       await pulumi.runtime.setMocks(this, this.project, stack, false);
@@ -265,7 +275,7 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
       this.log(`skip ${args.type} ${args.name}: an earlier operation failed`);
       return new Promise(() => undefined); // never settles: see the file comment
     }
-    const op = this.perform(args);
+    const op = this.performOnce(args);
     const tracked: Promise<void> = op.then(
       () => undefined,
       (e: unknown) => {
@@ -281,6 +291,30 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
   }
 
   // ---------------------------------------------------------------- dispatch
+
+  /**
+   * Like the engine with its state: a resource this stack already has with the same inputs is left as it is
+   * and keeps its outputs (ids, random values, command stdout); one whose inputs changed would be an update or
+   * a replacement, which the deployer does not perform, so it says which inputs changed.
+   */
+  private async performOnce(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
+    const key = `${this.stack}::${args.type}::${args.name}`;
+    const inputs = canonicalJson(args.inputs ?? {});
+    const before = this.performed.get(key);
+    if (before) {
+      if (before.inputs !== inputs) {
+        const changed = changedKeys(JSON.parse(before.inputs), JSON.parse(inputs));
+        throw new Error(`${args.type} ${args.name} is already deployed and its inputs changed (${changed.join(", ")}): ` +
+          "the live deployer performs creates only, not updates or replacements");
+      }
+      this.unchanged.push(`${args.type} ${args.name}`);
+      this.log(`unchanged ${args.type} ${args.name}`);
+      return before.result;
+    }
+    const result = await this.perform(args);
+    this.performed.set(key, { inputs, result });
+    return result;
+  }
 
   private async perform(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
     const { value: inputs, secret } = unwrapSecrets(args.inputs ?? {});
@@ -788,8 +822,26 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
         failures.push({ type: rec.type, name: rec.name, message });
       }
     }
+    // What was destroyed is no longer in state: deploying again creates it anew.
+    for (const stack of new Set(this.created.map((r) => r.stack))) {
+      if (this.created.every((r) => r.stack !== stack || r.destroyed)) {
+        for (const key of [...this.performed.keys()]) if (key.startsWith(`${stack}::`)) this.performed.delete(key);
+      }
+    }
     if (failures.length) throw new DestroyError(failures, report);
     for (const d of this.tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
     return report;
   }
+}
+
+/** JSON with object keys sorted, so equal inputs compare equal as text. */
+function canonicalJson(v: unknown): string {
+  const sort = (x: any): any => Array.isArray(x) ? x.map(sort) :
+    x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort(x[k])])) : x;
+  return JSON.stringify(sort(v));
+}
+
+/** Top-level input keys whose values differ. */
+function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
 }
