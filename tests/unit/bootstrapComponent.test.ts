@@ -1,18 +1,15 @@
 /** EtcdCluster's bootstrap resources under the mock runtime: what is created, how it is wired, what is exported. */
 import * as pulumi from "@pulumi/pulumi";
 import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
+import { labHosts, labMembers } from "./fixtures";
 import { EtcdCluster } from "../../components/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
 import { EtcdClusterArgsError } from "../../components/validation";
 
 installMocks();
 
-const hosts = [
-    { name: "h1", url: "ssh://root@10.77.0.11" },
-    { name: "h2", url: "ssh://root@10.77.0.12" },
-    { name: "h3", url: "ssh://root@10.77.0.13" },
-];
-const three = [{ name: "etcd-n1", host: "h1" }, { name: "etcd-n2", host: "h2" }, { name: "etcd-n3", host: "h3" }];
+const hosts = labHosts;
+const three = labMembers;
 
 async function deploy(name: string, args: EtcdClusterArgs) {
     const before = created.length;

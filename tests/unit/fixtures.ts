@@ -29,3 +29,11 @@ export function problemsOf(args: EtcdClusterArgs): string[] {
     }
     return [];
 }
+
+/** Three hosts shaped like the live lab's (h1..h3 at 10.77.0.11–13), with one member each. */
+export const labHosts = [
+    { name: "h1", url: "ssh://root@10.77.0.11" },
+    { name: "h2", url: "ssh://root@10.77.0.12" },
+    { name: "h3", url: "ssh://root@10.77.0.13" },
+];
+export const labMembers: EtcdMemberArgs[] = [{ name: "etcd-n1", host: "h1" }, { name: "etcd-n2", host: "h2" }, { name: "etcd-n3", host: "h3" }];

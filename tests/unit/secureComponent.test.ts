@@ -1,17 +1,14 @@
 /** EtcdCluster with tls/auth under the mock runtime: which resources appear, how they are wired, and that secrets stay secret. */
 import * as pulumi from "@pulumi/pulumi";
 import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
+import { labHosts, labMembers } from "./fixtures";
 import { EtcdCluster } from "../../components/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
 
 installMocks();
 
-const hosts = [
-    { name: "h1", url: "ssh://root@10.77.0.11" },
-    { name: "h2", url: "ssh://root@10.77.0.12" },
-    { name: "h3", url: "ssh://root@10.77.0.13" },
-];
-const three = [{ name: "etcd-n1", host: "h1" }, { name: "etcd-n2", host: "h2" }, { name: "etcd-n3", host: "h3" }];
+const hosts = labHosts;
+const three = labMembers;
 const base = (over: Partial<EtcdClusterArgs>): EtcdClusterArgs => ({ image: "local/etcd:v3.5.16", hosts, members: three, ...over });
 
 /** The mock runtime's secret wrapper (as the engine would receive the value). */
