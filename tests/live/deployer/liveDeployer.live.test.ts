@@ -209,8 +209,10 @@ describe("LiveDeployer against a real engine", () => {
   });
 
   it("rejects unsupported inputs, the default provider and missing images with clear errors", async () => {
+    // Each attempt is its own stack: the same resource names with other inputs in one stack would be an update.
+    let attempt = 0;
     const expectFailure = async (program: () => unknown, text: string | RegExp) => {
-      const e = await deployer.deploy("bad", async () => { program(); return {}; }).then(() => undefined, (x) => x);
+      const e = await deployer.deploy(`bad-${++attempt}`, async () => { program(); return {}; }).then(() => undefined, (x) => x);
       expect(e).toBeInstanceOf(DeploymentError);
       expect(e.message).toMatch(text);
     };
