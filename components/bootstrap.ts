@@ -11,11 +11,11 @@
  * - the v2 keys API a self-hosted v2 discovery needs exists only up to 3.5 (`--enable-v2`);
  * - every 3.4.x needs `_etcd-server-ssl` records and https peers for DNS discovery (etcd issue 11321).
  */
-import * as net from "net";
 import type { BootstrapArgs, EtcdMemberArgs } from "./args";
 import { atLeast, EtcdVersion, formatEtcdVersion } from "./etcdVersion";
 import type { ResolvedHost, ResolvedMember } from "./validation";
 import { resolveDnsmasq, ResolvedDnsmasq } from "./dnsmasq";
+import { isHostname, labelPattern, show } from "./argChecks";
 
 export const defaultDiscoveryService = "https://discovery.etcd.io";
 export const defaultDiscoveryAttempts = 5;
@@ -41,17 +41,6 @@ export interface ResolvedDns {
 }
 
 export type ResolvedBootstrap = { mode: "static" } | ResolvedDiscovery | ResolvedDns;
-
-const hostnamePattern = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const labelPattern = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
-
-export function show(value: unknown): string {
-    return JSON.stringify(value) ?? String(value);
-}
-
-export function isHostname(value: unknown): value is string {
-    return typeof value === "string" && hostnamePattern.test(value) && net.isIP(value) === 0;
-}
 
 /** An http(s) URL; with `bare`, nothing after host:port (what etcd takes as an endpoint). */
 function parseHttpUrl(value: unknown, bare: boolean): URL | undefined {

@@ -11,6 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DnsmasqArgs } from "./args";
 import type { BootstrapContext, UrlScheme } from "./bootstrap";
 import type { ResolvedHost } from "./validation";
+import { isAddress, show } from "./argChecks";
 
 export const dnsmasqConfigPath = "/etc/dnsmasq.d/etcd.conf";
 export const defaultDnsPort = 53;
@@ -34,8 +35,6 @@ export type ResolvedDnsmasq = ResolvedDnsmasqCommon & (
 );
 
 const dockerNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-const hostnamePattern = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 const isPort = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65535;
 
 /** Checks `bootstrap.dns.dnsmasq`, pushing each problem with field, value and fix. */
@@ -95,7 +94,7 @@ export function resolveDnsmasq(args: DnsmasqArgs, ctx: BootstrapContext, problem
     }
     const r = args.remote!;
     const where = `${at}.remote`;
-    if (typeof r.host !== "string" || !(net.isIP(r.host) !== 0 || hostnamePattern.test(r.host))) {
+    if (typeof r.host !== "string" || !isAddress(r.host)) {
         problems.push(`${where}.host: ${show(r.host)} is not an IP address or DNS name; give the dnsmasq server's ssh address.`);
     }
     const sshPort = r.sshPort ?? 22;
@@ -111,7 +110,7 @@ export function resolveDnsmasq(args: DnsmasqArgs, ctx: BootstrapContext, problem
         problems.push(`${where}.reloadCommand: ${show(r.reloadCommand)} must be a shell command, e.g. "${defaultReloadCommand}".`);
     }
     const serverAddress = r.serverAddress ?? r.host;
-    if (typeof serverAddress !== "string" || !(net.isIP(serverAddress) !== 0 || hostnamePattern.test(serverAddress))) {
+    if (typeof serverAddress !== "string" || !isAddress(serverAddress)) {
         problems.push(`${where}.serverAddress: ${show(serverAddress)} is not an address the DNS check can ask; give the server's IP.`);
     }
     const serverPort = r.serverPort ?? defaultDnsPort;

@@ -14,6 +14,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { AuthArgs, ProvidedTlsArgs, TlsArgs } from "./args";
 import type { ResolvedBootstrap } from "./bootstrap";
 import type { ResolvedMember } from "./validation";
+import { show } from "./argChecks";
 import { dockerFunction, HealthCheckHost, HealthCheckProbe, rootPasswordEnvName, shQuote } from "./healthCheck";
 
 /** Where the PEM files go in every member container. */
@@ -47,7 +48,6 @@ export interface ResolvedAuth {
     rootPassword?: pulumi.Input<string>;
 }
 
-const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 const isSet = (v: unknown) => v !== undefined && v !== null && v !== "";
 
 /** Checks `tls`, pushing each problem with field, value and fix. */

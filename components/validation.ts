@@ -1,9 +1,9 @@
-import * as net from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHostArgs, EtcdClusterArgs, EtcdTuningArgs } from "./args";
 import { EtcdVersion, formatEtcdVersion, parseEtcdVersion, versionFromImage } from "./etcdVersion";
 import { resolveBootstrap, ResolvedBootstrap, UrlScheme } from "./bootstrap";
 import { resolveAuth, ResolvedAuth, ResolvedTls, resolveTls } from "./security";
+import { isAddress, show } from "./argChecks";
 
 /** The official image at a pinned 3.6 patch (etcd-facts §0, §3). */
 export const defaultImage = "gcr.io/etcd-development/etcd:v3.6.14";
@@ -71,7 +71,6 @@ export interface ResolvedCluster {
 
 /** Docker's own rule for container and volume names, which member names also become. */
 const dockerNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-const hostnamePattern = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const etcdEnvPattern = /^ETCD_[A-Z0-9_]+$/;
 
 /**
@@ -115,14 +114,6 @@ export const managedEtcdEnv: Record<string, string> = {
 
 const logLevels = ["debug", "info", "warn", "error", "panic", "fatal"];
 
-function show(value: unknown): string {
-    return JSON.stringify(value) ?? String(value);
-}
-
-function isValidAddress(address: string): boolean {
-    return net.isIP(address) !== 0 || hostnamePattern.test(address);
-}
-
 function isPort(value: unknown): value is number {
     return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
 }
@@ -150,7 +141,7 @@ function resolveHost(host: DockerHostArgs, path: string, problems: string[]): Re
         case "ssh":
         case "tcp": {
             const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-            if (!hostname || !isValidAddress(hostname)) {
+            if (!hostname || !isAddress(hostname)) {
                 problems.push(`${path}.url: ${show(host.url)} has no valid host; use ${scheme}://${scheme === "ssh" ? "user@" : ""}10.0.0.137${scheme === "tcp" ? ":2376" : ""}.`);
             }
             if (scheme === "ssh" && hasTls) {
@@ -328,7 +319,7 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
             if (host) {
                 problems.push(`${path}.address: missing and not derivable from its host; set the IP or DNS name peers reach it at.`);
             }
-        } else if (typeof address !== "string" || !isValidAddress(address)) {
+        } else if (typeof address !== "string" || !isAddress(address)) {
             const hint = typeof address === "string" && /^[a-z]+:\/\//.test(address) ? " without the scheme" :
                 typeof address === "string" && /:\d+$/.test(address) ? " without the port (set clientPort/peerPort)" : "";
             problems.push(`${path}.address: ${show(address)} is not an IP address or DNS name; give the bare address${hint}, e.g. 10.0.0.137.`);

@@ -7,7 +7,7 @@ import {
     memberSetKey, serviceTokenScript, v2TokenDeleteScript, v2TokenScript, v3SizeKey, v3TokenDeleteScript, v3TokenScript,
 } from "../../components/bootstrap";
 import { memberEnv, planCluster } from "../../components/memberPlan";
-import { EtcdClusterArgsError, resolveClusterArgs } from "../../components/validation";
+import { resolveClusterArgs } from "../../components/validation";
 import { readClusterConfig } from "../../components/stackConfig";
 import { problemsOf, seedArgs as seed, seedHosts as hosts, seedMembers as members } from "./fixtures";
 

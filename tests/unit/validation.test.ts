@@ -1,5 +1,5 @@
 import { EtcdClusterArgs } from "../../components/args";
-import { EtcdClusterArgsError, resolveClusterArgs } from "../../components/validation";
+import { resolveClusterArgs } from "../../components/validation";
 import { problemsOf } from "./fixtures";
 
 const threeHosts: EtcdClusterArgs = {
