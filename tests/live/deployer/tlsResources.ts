@@ -636,20 +636,27 @@ export async function selfSignedCert(inputs: Record<string, any>, opts: { now?: 
   return {
     id: signed.serial,
     state: {
-      ...inputs,
-      earlyRenewalHours: inputs.earlyRenewalHours ?? 0,
-      isCaCertificate: inputs.isCaCertificate ?? false,
-      setSubjectKeyId: inputs.setSubjectKeyId ?? false,
+      ...certState(inputs, signed),
       setAuthorityKeyId: inputs.setAuthorityKeyId ?? false,
-      maxPathLength: inputs.maxPathLength ?? 0,
       keyAlgorithm: info.algorithm,
-      certPem: signed.certPem,
-      validityStartTime: signed.validityStartTime,
-      validityEndTime: signed.validityEndTime,
-      readyForRenewal: signed.readyForRenewal,
     },
     secretOutputs: ["privateKeyPem"],
     summary: `self-signed ${inputs.isCaCertificate ? "CA " : ""}certificate ${subj} serial ${signed.serial}, valid until ${signed.validityEndTime}`,
+  };
+}
+
+/** The state both certificate resources report: their inputs with the provider's defaults, and the signed result. */
+function certState(inputs: Record<string, any>, signed: { certPem: string; validityStartTime: string; validityEndTime: string; readyForRenewal: boolean }) {
+  return {
+    ...inputs,
+    earlyRenewalHours: inputs.earlyRenewalHours ?? 0,
+    isCaCertificate: inputs.isCaCertificate ?? false,
+    setSubjectKeyId: inputs.setSubjectKeyId ?? false,
+    maxPathLength: inputs.maxPathLength ?? 0,
+    certPem: signed.certPem,
+    validityStartTime: signed.validityStartTime,
+    validityEndTime: signed.validityEndTime,
+    readyForRenewal: signed.readyForRenewal,
   };
 }
 
@@ -689,18 +696,7 @@ export async function locallySignedCert(inputs: Record<string, any>, opts: { now
   );
   return {
     id: signed.serial,
-    state: {
-      ...inputs,
-      earlyRenewalHours: inputs.earlyRenewalHours ?? 0,
-      isCaCertificate: inputs.isCaCertificate ?? false,
-      setSubjectKeyId: inputs.setSubjectKeyId ?? false,
-      maxPathLength: inputs.maxPathLength ?? 0,
-      caKeyAlgorithm: keyInfo(caKey).algorithm,
-      certPem: signed.certPem,
-      validityStartTime: signed.validityStartTime,
-      validityEndTime: signed.validityEndTime,
-      readyForRenewal: signed.readyForRenewal,
-    },
+    state: { ...certState(inputs, signed), caKeyAlgorithm: keyInfo(caKey).algorithm },
     secretOutputs: ["caPrivateKeyPem"],
     summary:
       `certificate signed by ${caCert.subject.replace(/\n/g, ",")} serial ${signed.serial} SANs ` +
