@@ -126,11 +126,15 @@ while :; do
   attempt=$((attempt + 1))
   list=""; health=""; probe=""; problem=""
   while read -r h ctr url member; do
+    # Both questions at once: each is a docker exec (over ssh for remote hosts), and the round trips dominate.
+    ectl "$h" "$ctr" "$url" -w table endpoint health --cluster >"$tmp/health" 2>&1 &
+    asked=$!
     if out=$(ectl "$h" "$ctr" "$url" member list 2>&1); then
-      list=$(nolog "$out"); probe=$member
-      health=$(ectl "$h" "$ctr" "$url" -w table endpoint health --cluster 2>&1); health=$(nolog "$health")
+      wait "$asked"
+      list=$(nolog "$out"); probe=$member; health=$(nolog "$(cat "$tmp/health")")
       break
     fi
+    wait "$asked"
     problem="$problem
   $member: $(printf '%s' "$out" | tail -n 3 | tr '\\n' ' ')"
   done <<EOF_PROBES
