@@ -506,17 +506,22 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
     }
     this.log(`[${host.host}] create volume ${inputs.name ?? "(generated name)"} for ${args.name}`);
     const name = await host.cliOk(argv);
-    this.record(args, name, { host: host.host, resourceName: name }, {
-      label: `volume ${name}`,
-      run: async () => {
-        if (!(await host.inspect("volume", name))) return "gone";
-        this.log(`[${host.host}] remove volume ${name}`);
-        await host.cliOk(["volume", "rm", name]);
-        return "destroyed";
-      },
-    });
+    this.record(args, name, { host: host.host, resourceName: name }, this.removal(host, "volume", name, name));
     const info = await host.inspect("volume", name);
     return { id: name, state: { ...inputs, name, driver: info?.Driver, mountpoint: info?.Mountpoint } };
+  }
+
+  /** Destroying a volume or network: gone already is fine (reported), otherwise `docker <kind> rm`. */
+  private removal(host: DockerHost, kind: "volume" | "network", ref: string, name: string): Undo {
+    return {
+      label: `${kind} ${name}`,
+      run: async () => {
+        if (!(await host.inspect(kind, ref))) return "gone";
+        this.log(`[${host.host}] remove ${kind} ${name}`);
+        await host.cliOk([kind, "rm", ref]);
+        return "destroyed";
+      },
+    };
   }
 
   private async network(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>) {
@@ -544,15 +549,7 @@ export class LiveDeployer implements pulumi.runtime.Mocks {
     }
     this.log(`[${host.host}] create network ${name} for ${args.name}`);
     const id = await host.cliOk(argv);
-    this.record(args, id, { host: host.host, resourceName: name }, {
-      label: `network ${name}`,
-      run: async () => {
-        if (!(await host.inspect("network", id))) return "gone";
-        this.log(`[${host.host}] remove network ${name}`);
-        await host.cliOk(["network", "rm", id]);
-        return "destroyed";
-      },
-    });
+    this.record(args, id, { host: host.host, resourceName: name }, this.removal(host, "network", id, name));
     const info = await host.inspect("network", id);
     return { id, state: { ...inputs, name, driver: info?.Driver, scope: info?.Scope } };
   }
