@@ -1,12 +1,6 @@
 /** Real values for @pulumi/random resources, from node:crypto, shaped like the random provider's outputs. */
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
-
-function checkKeys(type: string, inputs: Record<string, any>, allowed: string[]): void {
-  for (const [k, v] of Object.entries(inputs)) {
-    if (v === undefined || k.startsWith("__")) continue;
-    if (!allowed.includes(k)) throw new Error(`the live deployer does not support ${type} input '${k}'`);
-  }
-}
+import { checkKeys } from "./performers/context";
 
 export function randomId(inputs: Record<string, any>): { id: string; state: Record<string, any> } {
   checkKeys("RandomId", inputs, ["byteLength", "prefix", "keepers"]);

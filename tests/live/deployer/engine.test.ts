@@ -1,0 +1,99 @@
+/**
+ * The stand-in engine's rules, without the lab: each row names the engine or provider source it follows.
+ */
+import { diffInputs } from "./engine/diff";
+import { deleteLayers, dependentReplacements } from "./engine/deletes";
+import { applyIgnoreChanges } from "./engine/values";
+import { ResourceState } from "./engine/types";
+
+const CTR = "docker:index/container:Container";
+const CMD = "command:local:Command";
+
+describe("diff rules", () => {
+  it.each([
+    // kreuzwerker resource_docker_container.go: image, env, labels, ... are ForceNew; pulumi-docker resources.go: DeleteBeforeReplace
+    [CTR, { image: "a" }, { image: "b" }, "replace", ["image"], true],
+    [CTR, { envs: ["A=1"] }, { envs: ["A=2"] }, "replace", ["envs"], true],
+    [CTR, { labels: [] }, { labels: [{ label: "x", value: "1" }] }, "replace", ["labels"], true],
+    // resource_docker_container_funcs.go, resourceDockerContainerUpdate: ContainerUpdate of restart policy and resources
+    [CTR, { restart: "no" }, { restart: "always" }, "update", [], true],
+    [CTR, { memory: 100 }, { memory: 200 }, "update", [], true],
+    // neither ForceNew nor applied by Update: only the state changes
+    [CTR, { destroyGraceSeconds: 0 }, { destroyGraceSeconds: 30 }, "update", [], true],
+    [CTR, { healthcheck: { tests: ["CMD", "a"] } }, { healthcheck: { tests: ["CMD", "b"] } }, "update", [], true],
+    // kreuzwerker resource_docker_volume.go: every attribute ForceNew; not delete-before-replace
+    ["docker:index/volume:Volume", { labels: [] }, { labels: [{ label: "x", value: "1" }] }, "replace", ["labels"], false],
+    // pulumi-command: triggers replace, everything else updates in place
+    [CMD, { triggers: ["a"] }, { triggers: ["b"] }, "replace", ["triggers"], false],
+    [CMD, { create: "a" }, { create: "b" }, "update", [], false],
+    // terraform-provider-random: every argument RequiresReplace
+    ["random:index/randomId:RandomId", { byteLength: 8 }, { byteLength: 4 }, "replace", ["byteLength"], false],
+    // terraform-provider-tls: early_renewal_hours only changes state
+    ["tls:index/selfSignedCert:SelfSignedCert", { earlyRenewalHours: 1 }, { earlyRenewalHours: 2 }, "update", [], false],
+    // values compare without secret wrappers and key order
+    [CTR, { envs: ["A=1"], image: "i" }, { image: "i", envs: ["A=1"] }, "same", [], true],
+  ])("%s %j → %j: %s", (type, olds, news, kind, replaceKeys, dbr) => {
+    const d = diffInputs(type, olds, news);
+    expect(d.kind).toBe(kind);
+    expect(d.replaceKeys).toEqual(replaceKeys);
+    expect(d.deleteBeforeReplace).toBe(dbr);
+  });
+
+  it("refuses to diff an input it has no rule for, and a provider config change", () => {
+    expect(() => diffInputs(CTR, { gpus: "a" }, { gpus: "b" })).toThrow(/cannot diff .* input 'gpus'/);
+    expect(() => diffInputs("pulumi:providers:docker", { host: "a" }, { host: "b" })).toThrow(/cannot diff/);
+    expect(() => diffInputs("x:y:Z", {}, {})).toThrow(/no diff rule for resource type x:y:Z/);
+  });
+
+  it("applies replaceOnChanges and the program's deleteBeforeReplace (step_generator.go)", () => {
+    expect(diffInputs(CMD, { create: "a" }, { create: "b" }, { replaceOnChanges: ["create"] }).kind).toBe("replace");
+    expect(diffInputs(CMD, { triggers: [1] }, { triggers: [2] }, { deleteBeforeReplace: true }).deleteBeforeReplace).toBe(true);
+  });
+
+  it.each([
+    // step_generator.go processIgnoreChanges: the old value is kept; one absent before is dropped
+    [["prefix"], { prefix: "a-", byteLength: 8 }, { byteLength: 8 }, { prefix: "a-", byteLength: 8 }],
+    [["prefix"], { byteLength: 8 }, { prefix: "b-", byteLength: 8 }, { byteLength: 8 }],
+    [[], { prefix: "a-" }, { prefix: "b-" }, { prefix: "b-" }],
+  ])("ignoreChanges %j: %j then %j → %j", (ignore, olds, news, want) => {
+    expect(applyIgnoreChanges(ignore, olds, news)).toEqual(want);
+  });
+});
+
+const res = (urn: string, extra: Partial<ResourceState> = {}): ResourceState => ({
+  urn, type: CTR, name: urn, custom: true, id: urn, inputs: {}, outputs: {}, dependencies: [], propertyDependencies: {},
+  retainOnDelete: false, protect: false, ...extra,
+});
+
+describe("delete order and dependent replacements", () => {
+  it.each([
+    // ScheduleDeletes: dependents first; every dependency kind counts
+    ["dependsOn", res("b", { dependencies: ["a"] }), [["b"], ["a"]]],
+    ["parent", res("b", { parent: "a" }), [["b"], ["a"]]],
+    ["provider", res("b", { provider: "a::id" }), [["b"], ["a"]]],
+    ["property dependency", res("b", { propertyDependencies: { envs: ["a"] } }), [["b"], ["a"]]],
+    ["deletedWith", res("b", { deletedWith: "a" }), [["b"], ["a"]]],
+    ["no dependency: one layer", res("b"), [["b", "a"]]],
+  ])("%s", (_why, b, layers) => {
+    expect(deleteLayers([res("a"), b]).map((l) => l.map((r) => r.urn))).toEqual(layers);
+  });
+
+  it.each([
+    // calculateDependentReplacements: a property dependency feeding a ForceNew input cascades
+    ["envs from the replaced one", { propertyDependencies: { envs: ["a"] } }, ["b"]],
+    // ... one feeding an in-place input does not
+    ["memory from the replaced one", { propertyDependencies: { memory: ["a"] } }, []],
+    // a plain dependsOn never cascades (pulumi/pulumi#838)
+    ["dependsOn only", { dependencies: ["a"] }, []],
+    ["provider replaced", { provider: "a::id" }, ["b"]],
+    ["deletedWith", { deletedWith: "a" }, ["b"]],
+  ])("%s", (_why, extra, want) => {
+    const found = dependentReplacements("a", [res("a"), res("b", extra)], (t, k) => diffInputs(t, {}, { [k]: 1 }).kind === "replace");
+    expect(found.map((r) => r.urn)).toEqual(want);
+  });
+
+  it("finds dependents of dependents, deepest first", () => {
+    const state = [res("a"), res("b", { propertyDependencies: { envs: ["a"] } }), res("c", { propertyDependencies: { image: ["b"] } })];
+    expect(dependentReplacements("a", state, () => true).map((r) => r.urn)).toEqual(["c", "b"]);
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * One deployment of a program against a stack's state, as Pulumi's engine runs `pulumi up` (or, with `preview`,
+ * `pulumi preview`): each registration is diffed against the state and becomes one step (same, create, update,
+ * replace), performed before the registration returns, so that the SDK, which registers a resource only once
+ * the URNs of its dependencies resolved (pulumi/pulumi `sdk/nodejs/runtime/resource.ts`, prepareResource), and
+ * the engine, which resolves a URN only when that resource's step is done (`pkg/resource/deploy/step_executor.go`),
+ * execute a `dependsOn` chain strictly in order. Resources the program no longer registers, and the old halves of
+ * create-before-delete replacements, are deleted after the program finished (`deployment_executor.go`,
+ * performPostSteps → `step_generator.go` GenerateDeletes / ScheduleDeletes).
+ */
+import { applyIgnoreChanges, containsUnknown, UNKNOWN, unwrapSecrets } from "./values";
+import { diffInputs, replacesOnChange } from "./diff";
+import { deleteLayers, dependentReplacements, providerUrn } from "./deletes";
+import { MonitorHandler, RegistrationResult } from "./monitor";
+import { DeleteOutcome, PartialCreateError, Performer, PlanStep, Registration, ResourceState, Target } from "./types";
+
+export interface StackState {
+  /** In registration order. */
+  resources: Map<string, ResourceState>;
+  /** Old halves a failed deployment did not get to delete: deleted at the end of the next one. */
+  pendingDeletes: ResourceState[];
+}
+
+export const emptyStack = (): StackState => ({ resources: new Map(), pendingDeletes: [] });
+
+export interface EngineEnv {
+  performer(type: string): Performer;
+  log(line: string): void;
+  /** Told of each real create and delete (the deployer's records). */
+  created(r: ResourceState): void;
+  deleted(r: ResourceState, outcome: DeleteOutcome | "retained"): void;
+}
+
+export interface StepFailure {
+  type: string;
+  name: string;
+  message: string;
+}
+
+const never = <T>() => new Promise<T>(() => undefined);
+const label = (r: { type: string; name: string }) => `${r.type} ${r.name}`;
+
+export class Deployment implements MonitorHandler {
+  readonly plan: PlanStep[] = [];
+  readonly failures: StepFailure[] = [];
+  readonly skipped: { type: string; name: string }[] = [];
+  /** Stops new steps from starting: the program failed or a step did (step_executor.go stops on the first error). */
+  halted = false;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly registered = new Set<string>();
+  /** Dependents deleted ahead of a delete-before-replace: when they register again they are created. */
+  private readonly deletedEarly = new Set<string>();
+  private readonly oldHalves: ResourceState[] = [];
+
+  constructor(private readonly state: StackState, private readonly env: EngineEnv, readonly preview: boolean) {}
+
+  get busy(): number {
+    return this.inflight.size;
+  }
+
+  register(reg: Registration): Promise<RegistrationResult> {
+    if (this.halted) {
+      this.skipped.push({ type: reg.type, name: reg.name });
+      this.env.log(`skip ${label(reg)}: an earlier step failed`);
+      return never(); // like the engine, which stops at the first error: nothing depending on this runs
+    }
+    const op = this.step(reg);
+    const tracked = op.catch((e: unknown) => this.fail(reg, e));
+    this.inflight.add(tracked);
+    void tracked.then(() => this.inflight.delete(tracked));
+    // A rejected registration makes every dependent Output reject, unhandled: leave it pending instead.
+    return op.catch(() => never());
+  }
+
+  registerOutputs(urn: string, outputs: Record<string, any>): void {
+    const r = this.state.resources.get(urn);
+    if (r) r.outputs = outputs;
+  }
+
+  private fail(r: { type: string; name: string }, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.failures.push({ type: r.type, name: r.name, message });
+    this.halted = true;
+    this.env.log(`FAILED ${label(r)}: ${message.split("\n")[0]}`);
+  }
+
+  private async step(reg: Registration): Promise<RegistrationResult> {
+    if (this.registered.has(reg.urn)) throw new Error(`duplicate resource URN ${reg.urn}`);
+    this.registered.add(reg.urn);
+    const old = this.adoptAlias(reg);
+    const inputs = applyIgnoreChanges(reg.ignoreChanges, old?.inputs, reg.inputs);
+    const next = (id: string, outputs: Record<string, any>): ResourceState => ({
+      urn: reg.urn, type: reg.type, name: reg.name, custom: reg.custom, id, parent: reg.parent, provider: reg.provider,
+      inputs, outputs, dependencies: reg.dependencies, propertyDependencies: reg.propertyDependencies,
+      retainOnDelete: reg.retainOnDelete, protect: reg.protect, deletedWith: reg.deletedWith,
+    });
+    const base = { urn: reg.urn, type: reg.type, name: reg.name };
+
+    if (!reg.custom) {
+      this.plan.push({ ...base, op: old ? "same" : "create" });
+      this.state.resources.set(reg.urn, next("", old?.outputs ?? {}));
+      return { urn: reg.urn, id: "", outputs: inputs };
+    }
+    if (!old) {
+      if (!this.deletedEarly.has(reg.urn)) this.plan.push({ ...base, op: "create" });
+      return this.create(reg, inputs, next);
+    }
+    if (old.initErrors) {
+      throw new Error(`${label(reg)} is in state from a create that failed part-way (${old.initErrors.join("; ")}); ` +
+        "the stand-in engine does not model retrying it: destroy the stack and deploy again");
+    }
+    if (providerUrn(old.provider) !== providerUrn(reg.provider)) {
+      throw new Error(`${label(reg)}: its provider changed from ${old.provider} to ${reg.provider}; the stand-in engine does not model that`);
+    }
+    const diff = diffInputs(reg.type, unwrapSecrets(old.inputs).value, unwrapSecrets(inputs).value, reg);
+    if (diff.kind === "same") {
+      this.plan.push({ ...base, op: "same" });
+      this.state.resources.set(reg.urn, { ...next(old.id, old.outputs), inputs: old.inputs });
+      return { urn: reg.urn, id: old.id, outputs: old.outputs };
+    }
+    if (diff.kind === "update") {
+      this.plan.push({ ...base, op: "update", keys: diff.changed });
+      const outputs = this.preview ? { ...old.outputs, ...inputs } :
+        await this.env.performer(reg.type).update(old, this.target(reg, inputs), diff.changed);
+      this.state.resources.set(reg.urn, next(old.id, outputs));
+      return { urn: reg.urn, id: old.id, outputs };
+    }
+    if (!diff.deleteBeforeReplace) {
+      // Create first; the old one is deleted with the other deletes, after the program finished.
+      this.plan.push({ ...base, op: "replace", keys: diff.replaceKeys });
+      const result = await this.create(reg, inputs, next);
+      this.oldHalves.push(old);
+      return result;
+    }
+    this.plan.push({ ...base, op: "delete-replace", keys: diff.replaceKeys });
+    const dependents = dependentReplacements(
+      reg.urn, [...this.state.resources.values()].filter((r) => !this.registered.has(r.urn)), replacesOnChange);
+    for (const d of dependents) {
+      this.plan.push({ op: "delete-replace", urn: d.urn, type: d.type, name: d.name, reason: `dependent of ${reg.name}` });
+      this.deletedEarly.add(d.urn);
+      await this.remove(d);
+    }
+    await this.remove(old);
+    return this.create(reg, inputs, next);
+  }
+
+  /** The state of `reg` under its own URN or, failing that, under one of its aliases (then moved to the new URN). */
+  private adoptAlias(reg: Registration): ResourceState | undefined {
+    const own = this.state.resources.get(reg.urn);
+    if (own) return own;
+    const from = reg.aliasUrns.find((a) => this.state.resources.has(a));
+    if (!from) return undefined;
+    const old = { ...this.state.resources.get(from)!, urn: reg.urn };
+    this.state.resources.delete(from);
+    this.state.resources.set(reg.urn, old);
+    const swap = (u: string) => (u === from ? reg.urn : u);
+    for (const r of this.state.resources.values()) {
+      r.parent = r.parent && swap(r.parent);
+      r.dependencies = r.dependencies.map(swap);
+      for (const k of Object.keys(r.propertyDependencies)) r.propertyDependencies[k] = r.propertyDependencies[k].map(swap);
+      if (r.deletedWith) r.deletedWith = swap(r.deletedWith);
+      if (r.provider && providerUrn(r.provider) === from) r.provider = `${reg.urn}${r.provider.slice(from.length)}`;
+    }
+    this.env.log(`alias ${from} → ${reg.urn}`);
+    return old;
+  }
+
+  private target(reg: Registration, inputs: Record<string, any>): Target {
+    const { value, secret } = unwrapSecrets(inputs);
+    return { urn: reg.urn, type: reg.type, name: reg.name, provider: reg.provider, inputs: value, secret };
+  }
+
+  private async create(reg: Registration, inputs: Record<string, any>, next: (id: string, o: Record<string, any>) => ResourceState) {
+    const performer = this.env.performer(reg.type);
+    if (this.preview) {
+      const outputs = { ...inputs, ...Object.fromEntries(performer.computed.map((k) => [k, UNKNOWN])) };
+      return { urn: reg.urn, id: "", outputs };
+    }
+    if (containsUnknown(inputs)) throw new Error(`${label(reg)}: an input is unknown outside a preview`);
+    try {
+      const { id, outputs } = await performer.create(this.target(reg, inputs));
+      const r = next(id, outputs);
+      this.state.resources.set(reg.urn, r);
+      this.env.created(r);
+      return { urn: reg.urn, id, outputs };
+    } catch (e) {
+      if (e instanceof PartialCreateError) {
+        const r = { ...next(e.id, e.outputs), initErrors: [e.message.split("\n")[0]] };
+        this.state.resources.set(reg.urn, r);
+        this.env.created(r);
+      }
+      throw e;
+    }
+  }
+
+  /** Deletes one resource now (a delete-before-replace step), honouring retainOnDelete and protect. */
+  private async remove(r: ResourceState): Promise<void> {
+    if (!this.preview) await deleteResource(r, this.env);
+    if (this.state.resources.get(r.urn) === r) this.state.resources.delete(r.urn);
+  }
+
+  /**
+   * The final phase: deletes what the program did not register and the old halves of replacements, in layers.
+   * Not run after a failure (the engine runs its post-steps only when the deployment succeeded); the old
+   * halves are then kept for the next deployment, as the engine keeps them in state marked for deletion.
+   */
+  async finish(): Promise<void> {
+    const removed = [...this.state.resources.values()].filter((r) => !this.registered.has(r.urn));
+    const pending = [...this.state.pendingDeletes, ...this.oldHalves];
+    if (this.halted) {
+      this.state.pendingDeletes = pending;
+      return;
+    }
+    for (const r of deleteLayers([...removed, ...this.state.pendingDeletes]).flat()) {
+      const reason = removed.includes(r) ? undefined : "left by a failed deployment";
+      this.plan.push({ op: r.retainOnDelete ? "retain" : "delete", urn: r.urn, type: r.type, name: r.name, reason });
+    }
+    if (this.preview) return;
+    const gone = new Set<ResourceState>();
+    const failed = await deleteInLayers([...removed, ...pending], this.env, (r) => {
+      gone.add(r);
+      if (this.state.resources.get(r.urn) === r) this.state.resources.delete(r.urn);
+    });
+    this.state.pendingDeletes = pending.filter((r) => !gone.has(r));
+    for (const f of failed) this.fail(f.r, f.error);
+  }
+}
+
+/** One delete: retainOnDelete forgets, protect refuses (pulumi/pulumi step_generator.go, GenerateDeletes; step.go DeleteStep). */
+export async function deleteResource(r: ResourceState, env: EngineEnv): Promise<void> {
+  if (r.protect) {
+    throw new Error(`${label(r)} is protected: the engine refuses to delete it (unprotect it with \`pulumi state unprotect\` first)`);
+  }
+  if (r.retainOnDelete) {
+    env.log(`retain ${label(r)}: retainOnDelete, forgotten without being deleted`);
+    env.deleted(r, "retained");
+    return;
+  }
+  const outcome = r.custom ? await env.performer(r.type).delete(r) : "nothing";
+  env.deleted(r, outcome);
+}
+
+/** Deletes `items` in layers, each layer in parallel; a layer's failures stop the layers after it. */
+export async function deleteInLayers(
+  items: ResourceState[],
+  env: EngineEnv,
+  done: (r: ResourceState) => void,
+): Promise<{ r: ResourceState; error: unknown }[]> {
+  const failed: { r: ResourceState; error: unknown }[] = [];
+  for (const layer of deleteLayers(items)) {
+    await Promise.all(layer.map(async (r) => {
+      try {
+        await deleteResource(r, env);
+        done(r);
+      } catch (error) {
+        failed.push({ r, error });
+      }
+    }));
+    if (failed.length) break;
+  }
+  return failed;
+}
