@@ -18,7 +18,7 @@ maybe("runs remote commands over ssh (secret connection, env, stdin, delete) and
       const p = new docker.Provider("p", { host: h.dockerHost, sshOpts: ["-F", lab.sshConfig, "-o", "ConnectTimeout=10"] });
       const img = new docker.RemoteImage("img", { name: lab.images["3.5"], keepLocally: true }, { provider: p });
       const cmd = new command.remote.Command("remote", {
-        connection: { host: h.address, user: "root", privateKey: fs.readFileSync(lab.sshKey, "utf8") },
+        connection: { host: h.address, user: lab.sshUser, privateKey: fs.readFileSync(lab.sshKey, "utf8") },
         create: "echo \"$GREETING\"; cat; docker info --format '{{.DockerRootDir}}'",
         environment: { GREETING: "it's here" },
         stdin: "from-stdin\n",

@@ -177,7 +177,7 @@ start_host_dockerd() {
   # nsenter --net, NOT `ip netns exec` (which remounts /sys: "Devices cgroup isn't mounted")
   setsid nsenter --net="/run/netns/$(lab_ns "$i")" dockerd \
     --data-root "$(lab_datadir "$i")" --exec-root "$(lab_execdir "$i")" --pidfile "$pidfile" \
-    -H "$(lab_sock "$i")" --bridge none --iptables=false --ip-masq=false \
+    -H "$(lab_sock "$i")" --group "$LAB_USER" --bridge none --iptables=false --ip-masq=false \
     >>"$LAB_LOG_DIR/dockerd-h$i.log" 2>&1 </dev/null &
   return 0
 }
@@ -194,15 +194,33 @@ host_dockerds() {
   done
 }
 
+# The ssh hop's account (see LAB_USER in lib.sh); idempotent.
+lab_account() {
+  getent group "$LAB_USER" >/dev/null || groupadd --system "$LAB_USER"
+  if ! getent passwd "$LAB_USER" >/dev/null; then
+    useradd --system --gid "$LAB_USER" --shell /bin/sh --home-dir "$LAB_HOME" --no-create-home "$LAB_USER"
+  fi
+  # no password, but not locked: with UsePAM no, sshd refuses a locked ("!") account even for keys
+  usermod -p '*' "$LAB_USER"
+  install -d -m 700 -o "$LAB_USER" -g "$LAB_USER" "$LAB_HOME"
+  # a dockerd started before the account existed (or by an older setup) made its socket root's: hand it over
+  local i
+  for ((i = 1; i <= LAB_HOSTS; i++)); do
+    [[ -S $(lab_sock_path "$i") ]] && chgrp "$LAB_USER" "$(lab_sock_path "$i")" && chmod 660 "$(lab_sock_path "$i")"
+  done
+  return 0
+}
+
 ssh_files() {
   [[ -s $LAB_SSH_KEY ]] || ssh-keygen -q -t ed25519 -N '' -C etcd-lab -f "$LAB_SSH_KEY"
   [[ -s $LAB_SSH_HOST_KEY ]] || ssh-keygen -q -t ed25519 -N '' -C etcd-lab-host -f "$LAB_SSH_HOST_KEY"
-  install -m 600 "$LAB_SSH_KEY.pub" "$LAB_AUTHORIZED_KEYS"
+  install -m 600 -o "$LAB_USER" "$LAB_SSH_KEY.pub" "$LAB_AUTHORIZED_KEYS"
   cat >"$LAB_SSHD_CONFIG" <<EOF
 # sshd for the etcd lab's namespace hosts (ListenAddress, PidFile, SetEnv come on the command line)
 Port 22
 HostKey $LAB_SSH_HOST_KEY
-PermitRootLogin prohibit-password
+PermitRootLogin no
+AllowUsers $LAB_USER
 PubkeyAuthentication yes
 AuthorizedKeysFile $LAB_AUTHORIZED_KEYS
 PasswordAuthentication no
@@ -219,7 +237,7 @@ EOF
   cat >"$LAB_SSH_CONFIG" <<EOF
 # ssh client settings for the etcd lab's hosts (Included from $LAB_ROOT_SSH_CONFIG by setup.sh)
 Host 10.77.0.*
-  User root
+  User $LAB_USER
   IdentityFile $LAB_SSH_KEY
   IdentitiesOnly yes
   StrictHostKeyChecking no
@@ -247,7 +265,7 @@ EOF
   chmod 600 "$cfg"
 }
 
-ssh_ok() { ssh "root@$(lab_addr "$1")" true; }
+ssh_ok() { ssh "$LAB_USER@$(lab_addr "$1")" true; }
 
 host_sshd() {
   local i=$1 pidfile pid addr; pidfile=$(lab_sshd_pidfile "$i"); addr=$(lab_addr "$i")
@@ -333,15 +351,16 @@ write_json() {
   local tmp; tmp=$(mktemp "$LAB_JSON.XXXXXX")
   printf '%s\n' "${hosts[@]}" | jq -s \
     --arg local "$LAB_MAIN_DOCKER_HOST" --arg i34 "${IMAGE_TAG[3.4]}" --arg i35 "${IMAGE_TAG[3.5]}" \
-    --arg key "$LAB_SSH_KEY" --arg cfg "$LAB_SSH_CONFIG" \
-    '{hosts: ., localDockerHost: $local, images: {"3.4": $i34, "3.5": $i35}, sshKey: $key, sshConfig: $cfg}' >"$tmp"
+    --arg key "$LAB_SSH_KEY" --arg cfg "$LAB_SSH_CONFIG" --arg user "$LAB_USER" \
+    '{hosts: ., localDockerHost: $local, images: {"3.4": $i34, "3.5": $i35}, sshKey: $key, sshConfig: $cfg, sshUser: $user}' >"$tmp"
   chmod 644 "$tmp" && mv "$tmp" "$LAB_JSON"
   lab_log "wrote $LAB_JSON"
 }
 
 # ---------------------------------------------------------------- main
 T0=$(lab_now)
-mkdir -p "$LAB_DIR" "$LAB_LOG_DIR" && chmod 700 "$LAB_DIR"
+# 711: the ssh account's sshd must reach authorized_keys and its home inside; nobody else may list it
+mkdir -p "$LAB_DIR" "$LAB_LOG_DIR" && chmod 711 "$LAB_DIR"
 lab_log "setup: LAB_HOSTS=$LAB_HOSTS LAB_DIR=$LAB_DIR"
 lab_phase "packages"           install_packages
 lab_phase "main dockerd"       main_dockerd
@@ -349,6 +368,7 @@ lab_phase "etcd images"        build_images
 lab_phase "prune extra hosts"  prune_extra_hosts
 lab_phase "network"            network
 lab_phase "host dockerds"      host_dockerds
+lab_phase "ssh account"        lab_account
 lab_phase "host sshds"         host_sshds
 lab_phase "images on hosts"    load_images
 lab_phase "check via ssh"      check_hosts

@@ -31,6 +31,9 @@ files() {
   lab_remove_ssh_include
   lab_close_ssh_masters
   rm -f "$LAB_JSON" "$LAB_SSH_CONFIG" "$LAB_SSHD_CONFIG" "$LAB_DIR"/.sshd_config.h*.running
+  if getent passwd "$LAB_USER" >/dev/null; then userdel "$LAB_USER" && lab_log "removed account $LAB_USER"; fi
+  if getent group "$LAB_USER" >/dev/null; then groupdel "$LAB_USER" || true; fi
+  rm -rf "$LAB_HOME"
 }
 
 images() {
