@@ -7,6 +7,7 @@
 import * as http from "http";
 import { performance } from "perf_hooks";
 import { percentile } from "./common";
+import { b64, postJson } from "../tests/live/etcdHttp";
 
 export interface LoadResult {
     op: "put" | "get";
@@ -18,24 +19,6 @@ export interface LoadResult {
     p99Ms: number;
 }
 
-function post(agent: http.Agent, base: string, path: string, body: unknown): Promise<number> {
-    const u = new URL(path, base);
-    const payload = Buffer.from(JSON.stringify(body));
-    return new Promise((resolve) => {
-        const req = http.request({
-            agent, host: u.hostname, port: u.port, path: u.pathname, method: "POST",
-            headers: { "Content-Type": "application/json", "Content-Length": payload.length }, timeout: 10_000,
-        }, (res) => {
-            res.resume();
-            res.on("end", () => resolve(res.statusCode ?? 0));
-        });
-        req.on("timeout", () => req.destroy(new Error("timeout")));
-        req.on("error", () => resolve(0));
-        req.end(payload);
-    });
-}
-
-const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 export async function runLoad(endpoints: string[], op: "put" | "get", requests: number, concurrency: number, valueBytes = 256): Promise<LoadResult> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -51,9 +34,9 @@ export async function runLoad(endpoints: string[], op: "put" | "get", requests: 
             const base = endpoints[i % endpoints.length];
             const key = b64(`/bench/load/${i % 1000}`);
             const t = performance.now();
-            const status = op === "put"
-                ? await post(agent, base, "/v3/kv/put", { key, value })
-                : await post(agent, base, "/v3/kv/range", { key });
+            const { status } = op === "put"
+                ? await postJson(agent, base, "/v3/kv/put", { key, value })
+                : await postJson(agent, base, "/v3/kv/range", { key });
             latencies.push(performance.now() - t);
             if (status !== 200) errors++;
         }

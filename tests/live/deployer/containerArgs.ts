@@ -58,7 +58,7 @@ export interface ContainerPlan {
   uploads: UploadPlan[];
   /** `start` input (default true). */
   start: boolean;
-  /** `mustRun` (default true): after start (and wait), the container must be running. */
+  /** `mustRun` (default true): only read by an update (false → true starts the container). */
   mustRun: boolean;
   wait: boolean;
   /** seconds, default 60 as in the provider */

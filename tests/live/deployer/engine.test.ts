@@ -30,6 +30,9 @@ describe("diff rules", () => {
     ["random:index/randomId:RandomId", { byteLength: 8 }, { byteLength: 4 }, "replace", ["byteLength"], false],
     // terraform-provider-tls: early_renewal_hours only changes state
     ["tls:index/selfSignedCert:SelfSignedCert", { earlyRenewalHours: 1 }, { earlyRenewalHours: 2 }, "update", [], false],
+    // the bridge's DiffConfig: no docker provider field forces replacement (pulumi-terraform-bridge provider.go)
+    ["pulumi:providers:docker", { host: "ssh://a" }, { host: "ssh://b" }, "update", [], false],
+    [CTR, { removeVolumes: true }, { removeVolumes: false }, "update", [], true],
     // values compare without secret wrappers and key order
     [CTR, { envs: ["A=1"], image: "i" }, { image: "i", envs: ["A=1"] }, "same", [], true],
   ])("%s %j → %j: %s", (type, olds, news, kind, replaceKeys, dbr) => {
@@ -39,9 +42,9 @@ describe("diff rules", () => {
     expect(d.deleteBeforeReplace).toBe(dbr);
   });
 
-  it("refuses to diff an input it has no rule for, and a provider config change", () => {
+  it("refuses to diff an input it has no rule for", () => {
     expect(() => diffInputs(CTR, { gpus: "a" }, { gpus: "b" })).toThrow(/cannot diff .* input 'gpus'/);
-    expect(() => diffInputs("pulumi:providers:docker", { host: "a" }, { host: "b" })).toThrow(/cannot diff/);
+    expect(() => diffInputs("pulumi:providers:docker", { foo: "a" }, { foo: "b" })).toThrow(/cannot diff/);
     expect(() => diffInputs("x:y:Z", {}, {})).toThrow(/no diff rule for resource type x:y:Z/);
   });
 

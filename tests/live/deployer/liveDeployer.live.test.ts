@@ -267,4 +267,77 @@ describe("LiveDeployer against a real engine", () => {
     await deployer.destroy();
     expect(await dockerCli("ps", "-aq", "--filter", `label=${LABEL}`)).toBe("");
   });
+
+  describe("second deployments (pulumi up of a changed program)", () => {
+    const journal = path.join(os.tmpdir(), `ldt-journal-${process.pid}`);
+    const entries = () => (fs.existsSync(journal) ? fs.readFileSync(journal, "utf8").trim().split("\n").filter(Boolean) : []);
+    const vname = `ldt-upd-vol-${process.pid}`;
+    const cname = `ldt-upd-ctr-${process.pid}`;
+    /** A volume, a container on it, and a command that depends on the container through its triggers. */
+    const program = (opts: { mode?: string; restart?: string; withCtr?: boolean; retain?: boolean } = {}) => async () => {
+      const p = provider();
+      const vol = new docker.Volume("vol", { name: vname, labels }, { provider: p, retainOnDelete: opts.retain });
+      if (opts.withCtr === false) return {};
+      const ctr = new docker.Container("ctr", {
+        name: cname, image: IMAGE, labels, restart: opts.restart ?? "no",
+        command: ["/bin/sh", "-c", "test -f /data/x || date > /data/x; exec sleep 3600"],
+        envs: [`MODE=${opts.mode ?? "a"}`],
+        volumes: [{ volumeName: vol.name, containerPath: "/data" }],
+      }, { provider: p });
+      new command.local.Command("watcher", {
+        create: `echo "create $CTR" >> ${journal}; echo "$CTR"`,
+        delete: `echo "delete $PULUMI_COMMAND_STDOUT" >> ${journal}`,
+        environment: { CTR: ctr.id },
+        triggers: [ctr.id],
+      });
+      return { id: ctr.id };
+    };
+    beforeEach(() => fs.rmSync(journal, { force: true }));
+    afterEach(async () => {
+      await dockerCli("rm", "-f", cname).catch(() => undefined);
+      await dockerCli("volume", "rm", "-f", vname).catch(() => undefined);
+      fs.rmSync(journal, { force: true });
+    });
+
+    it("an in-place update (restart policy) keeps the container; a ForceNew change replaces it, and its dependent command's delete runs first", async () => {
+      const first = await deployer.deploy("upd", program());
+      const written = await dockerCli("exec", cname, "cat", "/data/x");
+
+      await deployer.deploy("upd", program({ restart: "unless-stopped" }));
+      expect(deployer.plan.find((s) => s.name === "ctr")).toMatchObject({ op: "update", keys: ["restart"] });
+      const updated = JSON.parse(await dockerCli("inspect", cname))[0];
+      expect(updated.Id).toBe(first.id);
+      expect(updated.HostConfig.RestartPolicy.Name).toBe("unless-stopped");
+
+      await deployer.deploy("upd", program({ restart: "unless-stopped", mode: "b" }));
+      const steps = deployer.plan.map((s) => `${s.op} ${s.name}`);
+      expect(steps).toEqual(expect.arrayContaining(["same vol", "delete-replace ctr", "delete-replace watcher"]));
+      const replaced = JSON.parse(await dockerCli("inspect", cname))[0];
+      expect(replaced.Id).not.toBe(first.id);
+      expect(replaced.Config.Env).toContain("MODE=b");
+      expect(await dockerCli("exec", cname, "cat", "/data/x")).toBe(written); // same volume, same data
+      expect(entries()).toEqual([`create ${first.id}`, `delete ${first.id}`, `create ${replaced.Id}`]);
+      const log = lines.join("\n");
+      expect(log.indexOf(`delete "echo`)).toBeLessThan(log.indexOf(`remove container ${cname} (killed`));
+
+      await deployer.destroy();
+      expect(entries()).toEqual([`create ${first.id}`, `delete ${first.id}`, `create ${replaced.Id}`, `delete ${replaced.Id}`]);
+    });
+
+    it("resources the program no longer registers are deleted after it, dependents first; a retained volume survives destroy", async () => {
+      await deployer.deploy("rm", program({ retain: true }));
+      lines.length = 0;
+      await deployer.deploy("rm", program({ retain: true, withCtr: false }));
+      expect(deployer.plan.map((s) => `${s.op} ${s.name}`)).toEqual(["same p", "same vol", "delete watcher", "delete ctr"]);
+      const log = lines.join("\n");
+      expect(log.indexOf("command watcher: delete")).toBeGreaterThan(-1);
+      expect(log.indexOf("command watcher: delete")).toBeLessThan(log.indexOf(`remove container ${cname}`));
+      expect((await run("docker", ["-H", HOST, "inspect", cname])).code).not.toBe(0);
+
+      const report = await deployer.destroy();
+      expect(report.retained).toEqual(["docker:index/volume:Volume vol"]);
+      expect(await dockerCli("volume", "inspect", "-f", "{{.Name}}", vname)).toBe(vname);
+    });
+  });
 });
+

@@ -22,29 +22,34 @@ export interface TypeRule {
 
 const all = (rule: KeyRule, keys: string[]): Record<string, KeyRule> => Object.fromEntries(keys.map((k) => [k, rule]));
 
-const TF_DOCKER = "https://github.com/kreuzwerker/terraform-provider-docker/blob/v4.2.0/internal/provider";
+/** pulumi-docker 5.x bridges kreuzwerker/terraform-provider-docker v4.5.0. */
+const TF_DOCKER = "https://github.com/kreuzwerker/terraform-provider-docker/blob/v4.5.0/internal/provider";
 
 /** @pulumi/docker Container = kreuzwerker docker_container. */
 const container: TypeRule = {
-  source: `${TF_DOCKER}/resource_docker_container.go (schema ForceNew), resource_docker_container_funcs.go ` +
-    "(resourceDockerContainerUpdate: ContainerUpdate for restart policy and resources; must_run/start); " +
-    "DeleteBeforeReplace: https://github.com/pulumi/pulumi-docker/blob/v5.1.0/provider/resources.go (docker_container)",
+  source: `${TF_DOCKER}/resource_docker_container.go (schema: ForceNew on all but the keys below), ` +
+    `${TF_DOCKER}/resource_docker_container_funcs.go#L991-L1077 (resourceDockerContainerUpdate: one ContainerUpdate ` +
+    "for restart policy and resources; ContainerStart when must_run turns true); DeleteBeforeReplace: " +
+    "https://github.com/pulumi/pulumi-docker/blob/master/provider/resources.go#L112 (docker_container only)",
   deleteBeforeReplace: true,
   keys: {
     ...all("replace", [
       "name", "image", "envs", "command", "entrypoints", "user", "workingDir", "hostname", "domainname", "labels",
       "stopSignal", "stopTimeout", "ports", "publishAllPorts", "networkMode", "networksAdvanced", "volumes", "dns",
       "dnsOpts", "dnsSearches", "hosts", "logDriver", "logOpts", "privileged", "readOnly", "capabilities", "sysctls",
-      "ulimits", "ipcMode", "pidMode", "shmSize", "securityOpts", "tty", "stdinOpen", "uploads", "attach", "logs",
-      "removeVolumes",
+      "ulimits", "ipcMode", "pidMode", "shmSize", "securityOpts", "tty", "stdinOpen", "uploads",
     ]),
     ...all("update", ["restart", "maxRetryCount", "cpuShares", "cpuSet", "memory", "memorySwap", "mustRun"]),
-    ...all("state", ["healthcheck", "tmpfs", "init", "wait", "waitTimeout", "rm", "start", "destroyGraceSeconds"]),
+    // Optional, not ForceNew, and never read by Update: only the state changes.
+    ...all("state", [
+      "healthcheck", "tmpfs", "init", "wait", "waitTimeout", "rm", "start", "destroyGraceSeconds", "attach", "logs",
+      "removeVolumes",
+    ]),
   },
 };
 
 const volume: TypeRule = {
-  source: `${TF_DOCKER}/resource_docker_volume.go (every attribute ForceNew, no Update)`,
+  source: `${TF_DOCKER}/resource_docker_volume.go#L41 (every attribute ForceNew, no Update)`,
   deleteBeforeReplace: false,
   keys: all("replace", ["name", "driver", "driverOpts", "labels"]),
 };
@@ -56,20 +61,27 @@ const network: TypeRule = {
 };
 
 const remoteImage: TypeRule = {
-  source: `${TF_DOCKER}/resource_docker_image.go (name, pull_triggers, triggers, platform ForceNew; keep_locally, force_remove state only)`,
+  source: `${TF_DOCKER}/resource_docker_image.go#L36 (name, pull_triggers, triggers ForceNew; keep_locally, force_remove state only)`,
   deleteBeforeReplace: false,
   keys: { ...all("replace", ["name", "pullTriggers", "triggers"]), ...all("state", ["keepLocally", "forceRemove"]) },
 };
 
-/** Provider configuration: a change the stand-in does not model (it would decide the fate of every resource on it). */
+/**
+ * Provider configuration: the bridge's DiffConfig asks for replacement only for fields marked
+ * ForcesProviderReplace, and pulumi-docker marks none (https://github.com/pulumi/pulumi-terraform-bridge/blob/
+ * master/pkg/tfbridge/provider.go#L855): a changed host, ssh options or TLS material is an update that keeps the
+ * provider's id, so nothing on it is replaced.
+ */
 const dockerProvider: TypeRule = {
-  source: "pulumi-terraform-bridge DiffConfig (not modelled: any change is refused)",
+  source: "https://github.com/pulumi/pulumi-terraform-bridge/blob/master/pkg/tfbridge/provider.go#L855 (DiffConfig)",
   deleteBeforeReplace: false,
-  keys: {},
+  keys: all("update", [
+    "host", "sshOpts", "caMaterial", "certMaterial", "keyMaterial", "certPath", "registryAuth", "disableDockerDaemonCheck",
+  ]),
 };
 
 const COMMAND_KEYS = ["create", "update", "delete", "environment", "stdin", "addPreviousOutputInEnv", "logging"];
-const commandSource = "https://github.com/pulumi/pulumi-command/blob/v1.2.1/provider/pkg/provider/common/inputs.go " +
+const commandSource = "https://github.com/pulumi/pulumi-command/blob/master/provider/pkg/provider/common/inputs.go#L10 " +
   "(triggers: replaceOnChanges) and provider/pkg/provider/{local,remote}/commandController.go (Update re-runs)";
 
 const localCommand: TypeRule = {
@@ -84,14 +96,15 @@ const remoteCommand: TypeRule = {
   keys: { triggers: "replace", ...all("update", [...COMMAND_KEYS, "connection"]) },
 };
 
-const RANDOM = "https://github.com/pulumi/pulumi-random (terraform-provider-random: every argument RequiresReplace)";
+const RANDOM = "https://github.com/hashicorp/terraform-provider-random/blob/v3.9.0/internal/provider " +
+  "(resource_id.go, resource_string.go, resource_password.go, resource_uuid.go: every argument RequiresReplace)";
 const random = (keys: string[]): TypeRule => ({ source: RANDOM, deleteBeforeReplace: false, keys: all("replace", keys) });
 const RANDOM_STRING_KEYS = [
   "length", "keepers", "special", "upper", "lower", "numeric", "number", "minUpper", "minLower", "minNumeric",
   "minSpecial", "overrideSpecial",
 ];
 
-const TLS = "https://github.com/hashicorp/terraform-provider-tls/tree/v4.0.6/internal/provider (RequiresReplace on every " +
+const TLS = "https://github.com/hashicorp/terraform-provider-tls/blob/v4.2.1/internal/provider (RequiresReplace on every " +
   "argument but early_renewal_hours, which only changes state)";
 const tls = (keys: string[]): TypeRule => ({
   source: TLS,

@@ -115,8 +115,12 @@ export function command(ctx: PerformerContext, kind: "local" | "remote"): Perfor
   };
   const previous = (inputs: Record<string, any>, old: ResourceState): Record<string, string> => {
     const outputs = unwrapSecrets(old.outputs).value;
-    return inputs.addPreviousOutputInEnv === false ? {} :
-      { PULUMI_COMMAND_STDOUT: String(outputs.stdout ?? ""), PULUMI_COMMAND_STDERR: String(outputs.stderr ?? "") };
+    // Only non-empty ones are set (commandController.go).
+    if (inputs.addPreviousOutputInEnv === false) return {};
+    const env: Record<string, string> = {};
+    if (outputs.stdout) env.PULUMI_COMMAND_STDOUT = String(outputs.stdout);
+    if (outputs.stderr) env.PULUMI_COMMAND_STDERR = String(outputs.stderr);
+    return env;
   };
   return {
     computed: ["stdout", "stderr"],
@@ -129,7 +133,7 @@ export function command(ctx: PerformerContext, kind: "local" | "remote"): Perfor
     async update(old: ResourceState, t: Target) {
       const script = t.inputs.update ?? t.inputs.create;
       const prev = previous({}, old);
-      const out = script === undefined ? { stdout: prev.PULUMI_COMMAND_STDOUT, stderr: prev.PULUMI_COMMAND_STDERR } :
+      const out = script === undefined ? { stdout: prev.PULUMI_COMMAND_STDOUT ?? "", stderr: prev.PULUMI_COMMAND_STDERR ?? "" } :
         await exec(t.name, t.inputs.update !== undefined ? "update" : "create (as update)", t.inputs, t.secret, String(script),
           previous(t.inputs, old));
       return { ...t.inputs, ...out };

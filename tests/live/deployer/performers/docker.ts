@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { DockerHost } from "../dockerHost";
+import { sleep } from "../exec";
 import { Performer, ResourceState, Target } from "../engine/types";
 import { checkKeys, PerformerContext, stateOnlyUpdate } from "./context";
 
@@ -12,47 +13,59 @@ const PROVIDER_KEYS = [
   "disableDockerDaemonCheck", "version", "pluginDownloadURL",
 ];
 
+/** The Docker host a provider's inputs describe (the SDK JSON-encodes the list inputs: they arrive as strings). */
+function hostOf(name: string, inputs: Record<string, any>): { host: DockerHost; sshOpts?: string[]; check: boolean } {
+  checkKeys("docker Provider", inputs, PROVIDER_KEYS);
+  const parse = (k: string) => (typeof inputs[k] === "string" ? JSON.parse(inputs[k]) : inputs[k]);
+  const sshOpts = parse("sshOpts");
+  const registryAuth = parse("registryAuth");
+  if (Array.isArray(registryAuth) && registryAuth.length > 0) {
+    throw new Error("docker Provider input 'registryAuth' is not supported: the live deployer never pulls or pushes");
+  }
+  if (sshOpts !== undefined && sshOpts !== null && (!Array.isArray(sshOpts) || sshOpts.some((s: unknown) => typeof s !== "string"))) {
+    throw new Error(`docker Provider input 'sshOpts' must be a list of strings, got ${JSON.stringify(sshOpts)}`);
+  }
+  if (!inputs.host) throw new Error(`docker Provider ${name} has no 'host' (the live deployer needs an explicit host)`);
+  const host = new DockerHost({
+    host: String(inputs.host),
+    sshOpts: sshOpts ?? undefined,
+    caMaterial: inputs.caMaterial,
+    certMaterial: inputs.certMaterial,
+    keyMaterial: inputs.keyMaterial,
+    certPath: inputs.certPath,
+  });
+  return { host, sshOpts: sshOpts ?? undefined, check: parse("disableDockerDaemonCheck") !== true };
+}
+
 export function dockerProvider(ctx: PerformerContext): Performer {
+  const connect = async (name: string, inputs: Record<string, any>): Promise<DockerHost> => {
+    const { host, sshOpts, check } = hostOf(name, inputs);
+    ctx.log(`[${host.host}] provider ${name}: checking the engine${sshOpts?.length ? ` (sshOpts: ${sshOpts.length} args)` : ""}`);
+    if (check) {
+      try {
+        const v = await host.cliOk(["version", "--format", "{{.Server.Version}}"], { timeoutMs: 60_000 });
+        ctx.log(`[${host.host}] provider ${name}: engine ${v}`);
+      } catch (e) {
+        host.dispose();
+        throw new Error(`docker host ${host.host} is not reachable: ${(e as Error).message}`);
+      }
+    }
+    return host;
+  };
   return {
     computed: [],
     async create(t: Target) {
-      const inputs = t.inputs;
-      checkKeys("docker Provider", inputs, PROVIDER_KEYS);
-      // The SDK JSON-encodes these provider inputs: they arrive as strings.
-      const parse = (k: string) => (typeof inputs[k] === "string" ? JSON.parse(inputs[k]) : inputs[k]);
-      const sshOpts = parse("sshOpts");
-      const registryAuth = parse("registryAuth");
-      if (Array.isArray(registryAuth) && registryAuth.length > 0) {
-        throw new Error("docker Provider input 'registryAuth' is not supported: the live deployer never pulls or pushes");
-      }
-      if (sshOpts !== undefined && sshOpts !== null && (!Array.isArray(sshOpts) || sshOpts.some((s: unknown) => typeof s !== "string"))) {
-        throw new Error(`docker Provider input 'sshOpts' must be a list of strings, got ${JSON.stringify(sshOpts)}`);
-      }
-      if (!inputs.host) throw new Error(`docker Provider ${t.name} has no 'host' (the live deployer needs an explicit host)`);
-      const host = new DockerHost({
-        host: String(inputs.host),
-        sshOpts: sshOpts ?? undefined,
-        caMaterial: inputs.caMaterial,
-        certMaterial: inputs.certMaterial,
-        keyMaterial: inputs.keyMaterial,
-        certPath: inputs.certPath,
-      });
-      ctx.log(`[${host.host}] provider ${t.name}: checking the engine${sshOpts?.length ? ` (sshOpts: ${sshOpts.length} args)` : ""}`);
-      if (parse("disableDockerDaemonCheck") !== true) {
-        try {
-          const v = await host.cliOk(["version", "--format", "{{.Server.Version}}"], { timeoutMs: 60_000 });
-          ctx.log(`[${host.host}] provider ${t.name}: engine ${v}`);
-        } catch (e) {
-          host.dispose();
-          throw new Error(`docker host ${host.host} is not reachable: ${(e as Error).message}`);
-        }
-      }
+      const host = await connect(t.name, t.inputs);
       const id = `${t.name}-${randomBytes(4).toString("hex")}`;
       ctx.hosts.set(id, host);
-      return { id, outputs: { ...inputs } };
+      return { id, outputs: { ...t.inputs } };
     },
-    async update() {
-      throw new Error("unreachable: a docker provider's configuration change is refused by its diff rule");
+    // A configuration change keeps the provider's id: its resources stay, and are reached through the new settings.
+    async update(old: ResourceState, t: Target) {
+      const host = await connect(t.name, t.inputs);
+      ctx.hosts.get(old.id)?.dispose();
+      ctx.hosts.set(old.id, host);
+      return { ...t.inputs };
     },
     async delete(old: ResourceState) {
       ctx.hosts.get(old.id)?.dispose();
@@ -89,12 +102,22 @@ export function remoteImage(ctx: PerformerContext): Performer {
   };
 }
 
-/** Removes a volume or network that still exists; a missing one is "gone", not an error. */
+/**
+ * Removes a volume or network that still exists; a missing one is "gone", not an error. A volume still in use is
+ * retried for 30 s before the delete fails, as the provider does (resource_docker_volume.go, delete retry).
+ */
 async function removeObject(ctx: PerformerContext, host: DockerHost, kind: "volume" | "network", ref: string, name: string) {
   if (!(await host.inspect(kind, ref))) return "gone" as const;
   ctx.log(`[${host.host}] remove ${kind} ${name}`);
-  await host.cliOk([kind, "rm", ref]);
-  return "destroyed" as const;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await host.cli([kind, "rm", ref]);
+    if (r.code === 0) return "destroyed" as const;
+    if (kind !== "volume" || !/in use/i.test(r.stderr) || Date.now() > deadline) {
+      throw new Error(`docker -H ${host.host} ${kind} rm ${name} failed: ${r.stderr.trim()}`);
+    }
+    await sleep(1000);
+  }
 }
 
 export function volume(ctx: PerformerContext): Performer {
