@@ -27,6 +27,13 @@ function pemDer(text: string, type: string): Buffer {
   return Buffer.from(m[1], "base64");
 }
 
+/**
+ * The provider's hashForState: hex SHA-1 of a value after Go's strings.TrimSpace (DER never starts with a space;
+ * at its end ASCII spaces, U+0085 and U+00A0 are trimmed here, three-byte Unicode spaces are not).
+ */
+export const hashForState = (der: Buffer) =>
+  crypto.createHash("sha1").update(der.toString("latin1").replace(/(?:[\t\n\v\f\r ]|\xc2[\x85\xa0])+$/, ""), "latin1").digest("hex");
+
 /** Go's rand.Int(rand.Reader, 2^128) as a serial number: its DER INTEGER content and its decimal form. */
 export function randomSerial(): { der: Buffer; decimal: string } {
   const n = BigInt("0x" + crypto.randomBytes(16).toString("hex"));

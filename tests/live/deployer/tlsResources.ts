@@ -12,6 +12,7 @@
  *   always gets a subject key id (SHA-1 of the public key, computed like the provider), a locally signed one gets
  *   the CA's subject key id as authority key id (Go's x509.CreateCertificate does that); a LocallySignedCert takes
  *   subject and DNS/IP/URI SANs from the CSR and nothing else from it.
+ * - ids: the hex SHA-1 of the public key's / CSR's DER (the provider's hashForState), a certificate's serial number.
  *
  * Values accepted for allowedUses are the provider's (snake_case: "cert_signing", "server_auth", ...). The SDK's
  * doc comments list camelCase names ("certSigning"): that is a doc-generation artifact, the provider rejects
@@ -23,7 +24,7 @@ import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { KeyUsageFlags } from "@peculiar/asn1-x509";
 import {
-  CertTemplate, createCertificate, createCsr, ECDSA_CURVES, keyInfo, opensshKey, parseCsr, pem,
+  CertTemplate, createCertificate, createCsr, ECDSA_CURVES, hashForState, keyInfo, opensshKey, parseCsr, pem,
   randomSerial, Sans, Subject, SUBJECT_FIELDS, subjectKeyId, subjectString,
 } from "./tlsFormats";
 
@@ -141,9 +142,7 @@ export function privateKey(inputs: Record<string, any>): TlsResult {
   }) as string;
   const spki = kp.publicKey.export({ format: "der", type: "spki" });
   const ssh = opensshKey(kp.privateKey);
-  const publicKeyPem = pem("PUBLIC KEY", spki);
-  // The provider's id is the hex SHA-1 of the public key PEM.
-  const id = crypto.createHash("sha1").update(publicKeyPem).digest("hex");
+  const id = hashForState(spki);
   return {
     id,
     state: {
@@ -153,7 +152,7 @@ export function privateKey(inputs: Record<string, any>): TlsResult {
       privateKeyPem,
       privateKeyPemPkcs8: kp.privateKey.export({ format: "pem", type: "pkcs8" }) as string,
       privateKeyOpenssh: ssh?.privateKey ?? "",
-      publicKeyPem,
+      publicKeyPem: pem("PUBLIC KEY", spki),
       publicKeyOpenssh: ssh?.publicKey ?? "",
       publicKeyFingerprintMd5: ssh?.md5 ?? "",
       publicKeyFingerprintSha256: ssh?.sha256 ?? "",
@@ -298,8 +297,7 @@ export async function certRequest(inputs: Record<string, any>): Promise<TlsResul
   const sans = sansFrom(inputs, what);
   const csr = createCsr(key, subject, sans);
   return {
-    // The provider's id is the hex SHA-1 of the CSR PEM.
-    id: crypto.createHash("sha1").update(csr.pem).digest("hex"),
+    id: hashForState(csr.der),
     state: { ...inputs, keyAlgorithm: keyInfo(key).algorithm, certRequestPem: csr.pem },
     secretOutputs: ["privateKeyPem"],
     summary: `certificate request ${subjectString(subject)} SANs [${[...sans.dnsNames, ...sans.ipAddresses, ...sans.uris].join(",")}]`,
