@@ -151,6 +151,9 @@ function subjectOf(name: x509.Name): Subject {
   return s;
 }
 
+/** Go's cmp.Equal(subject, pkix.Name{}) in the provider: nothing that would be encoded (an empty commonName is not). */
+export const isEmptySubject = (subject: Subject) => nameOf(subject).length === 0;
+
 /** For logs: "/C=DE/O=Example/CN=etcd CA" ("/" when empty). */
 export const subjectString = (subject: Subject) =>
   NAME_FIELDS.flatMap(([f, , short]) => values(subject[f]).map((v) => `/${short}=${v}`)).join("") +

@@ -357,6 +357,10 @@ describe("tls resources: details Go's crypto/x509 would write", () => {
     await expect(
       selfSignedCert({ privateKeyPem: key, subject: { commonName: "x" }, validityPeriodHours: 1, allowedUses: [], maxPathLength: 2 }),
     ).rejects.toThrow(/only CAs are allowed to specify MaxPathLen/);
+    // pkix.Name{CommonName: ""} equals the empty name the provider refuses for a CA
+    await expect(
+      selfSignedCert({ privateKeyPem: key, subject: { commonName: "" }, validityPeriodHours: 1, allowedUses: [], isCaCertificate: true }),
+    ).rejects.toThrow(/CA certificate must have at least one subject field/);
     await expect(certRequest({ privateKeyPem: key, dnsNames: ["bücher.example"] })).rejects.toThrow(/cannot be encoded as an IA5String/);
     await expect(certRequest({ privateKeyPem: key, ipAddresses: ["fe80::1%eth0"] })).rejects.toThrow(/invalid IP address/);
   });

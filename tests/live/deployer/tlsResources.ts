@@ -24,8 +24,8 @@ import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { KeyUsageFlags } from "@peculiar/asn1-x509";
 import {
-  CertTemplate, createCertificate, createCsr, ECDSA_CURVES, hashForState, keyInfo, opensshKey, parseCsr, pem,
-  randomSerial, Sans, Subject, SUBJECT_FIELDS, subjectKeyId, subjectString,
+  CertTemplate, createCertificate, createCsr, ECDSA_CURVES, hashForState, isEmptySubject, keyInfo, opensshKey,
+  parseCsr, pem, randomSerial, Sans, Subject, SUBJECT_FIELDS, subjectKeyId, subjectString,
 } from "./tlsFormats";
 
 export { certSubjectKeyId, keyInfo, parseCsr, subjectKeyId } from "./tlsFormats";
@@ -278,7 +278,7 @@ export async function selfSignedCert(inputs: Record<string, any>, opts: { now?: 
   const subject = subjectInput(inputs.subject, what);
   const spki = crypto.createPublicKey(key).export({ format: "der", type: "spki" });
   const { serial, state } = issue({
-    what, inputs, of: { subject, sans: sansFrom(inputs, what), spki }, subjectEmpty: subjectString(subject) === "/", signerKey: key,
+    what, inputs, of: { subject, sans: sansFrom(inputs, what), spki }, subjectEmpty: isEmptySubject(subject), signerKey: key,
     setAuthorityKeyId: inputs.setAuthorityKeyId === true, now: opts.now ?? new Date(),
   });
   return {
