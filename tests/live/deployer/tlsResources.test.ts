@@ -1,6 +1,7 @@
 /**
- * The tls resources made for real (node:crypto + openssl), checked with `openssl verify` / `openssl x509 -text`,
- * and the same through LiveDeployer.deploy() with @pulumi/tls (no Docker needed).
+ * The tls resources made for real (node:crypto, @peculiar/asn1-x509, sshpk), checked with `openssl verify` /
+ * `openssl x509 -text` / `openssl asn1parse` and `ssh-keygen` against what Go's crypto/x509 and x/crypto/ssh (inside
+ * the real provider) write, and the same through LiveDeployer.deploy() with @pulumi/tls (no Docker needed).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { run } from "./exec";
 import { LiveDeployer } from "./liveDeployer";
+import { hashForState } from "./tlsFormats";
 import { certRequest, locallySignedCert, mapAllowedUses, parseCsr, privateKey, selfSignedCert } from "./tlsResources";
 
 jest.setTimeout(60_000);
@@ -31,6 +33,10 @@ function file(name: string, content: string): string {
   fs.writeFileSync(p, content);
   return p;
 }
+const sha1 = (b: Buffer | string) => crypto.createHash("sha1").update(b).digest("hex");
+const derOf = (pem: string) => Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ""), "base64");
+/** What Go's pem.EncodeToMemory writes: 64 columns, "\n" line ends, a final newline. */
+const GO_PEM = /^-----BEGIN ([A-Z ]+)-----\n(?:[A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END \1-----\n$/;
 /** The lines of one extension in `openssl x509 -text` output (header + values). */
 function ext(t: string, name: string): string {
   const m = new RegExp(`X509v3 ${name}:( critical)? *\\n\\s+(.*)`).exec(t);
@@ -43,7 +49,9 @@ describe("tls resources", () => {
     [{ algorithm: "RSA" }, "RSA", /BEGIN RSA PRIVATE KEY/, /^ssh-rsa /],
     [{ algorithm: "RSA", rsaBits: 3072 }, "RSA", /BEGIN RSA PRIVATE KEY/, /^ssh-rsa /],
     [{ algorithm: "ECDSA" }, "EC", /BEGIN EC PRIVATE KEY/, /^$/],
+    [{ algorithm: "ECDSA", ecdsaCurve: "P256" }, "EC", /BEGIN EC PRIVATE KEY/, /^ecdsa-sha2-nistp256 /],
     [{ algorithm: "ECDSA", ecdsaCurve: "P384" }, "EC", /BEGIN EC PRIVATE KEY/, /^ecdsa-sha2-nistp384 /],
+    [{ algorithm: "ECDSA", ecdsaCurve: "P521" }, "EC", /BEGIN EC PRIVATE KEY/, /^ecdsa-sha2-nistp521 /],
     [{ algorithm: "ED25519" }, "ED25519", /BEGIN PRIVATE KEY/, /^ssh-ed25519 /],
   ])("PrivateKey %j", async (inputs, nodeType, pemRe, sshRe) => {
     const r = privateKey(inputs);
@@ -51,7 +59,8 @@ describe("tls resources", () => {
     expect(key.asymmetricKeyType).toBe(nodeType.toLowerCase());
     if (inputs.algorithm === "RSA") expect(key.asymmetricKeyDetails?.modulusLength).toBe(inputs.rsaBits ?? 2048);
     if (inputs.algorithm === "ECDSA") {
-      expect(key.asymmetricKeyDetails?.namedCurve).toBe(inputs.ecdsaCurve === "P384" ? "secp384r1" : "secp224r1"); // default P224
+      const curves: Record<string, string> = { P256: "prime256v1", P384: "secp384r1", P521: "secp521r1" };
+      expect(key.asymmetricKeyDetails?.namedCurve).toBe(curves[inputs.ecdsaCurve ?? ""] ?? "secp224r1"); // default P224
     }
     expect(r.state.privateKeyPem).toMatch(pemRe);
     expect(r.state.privateKeyPemPkcs8).toMatch(/^-----BEGIN PRIVATE KEY-----/);
@@ -69,9 +78,33 @@ describe("tls resources", () => {
       const pf = file(`${path.basename(kf)}.pub`, r.state.publicKeyOpenssh);
       expect((await run("ssh-keygen", ["-l", "-E", "sha256", "-f", pf])).stdout).toContain(r.state.publicKeyFingerprintSha256);
       expect((await run("ssh-keygen", ["-l", "-E", "md5", "-f", pf])).stdout).toContain(`MD5:${r.state.publicKeyFingerprintMd5}`);
+      // x/crypto/ssh's formats: "type base64\n" without a comment, fingerprints as FingerprintLegacyMD5 /
+      // FingerprintSHA256 print them, and the private key with an empty comment
+      expect(r.state.publicKeyOpenssh).toMatch(/^(ssh-rsa|ecdsa-sha2-nistp(256|384|521)|ssh-ed25519) [A-Za-z0-9+/]+={0,2}\n$/);
+      expect(r.state.publicKeyFingerprintMd5).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){15}$/);
+      expect(r.state.publicKeyFingerprintSha256).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+      const alone = file(`${path.basename(kf)}-alone`, r.state.privateKeyOpenssh); // no .pub beside it to take the comment from
+      fs.chmodSync(alone, 0o600);
+      const priv = await run("ssh-keygen", ["-l", "-E", "sha256", "-f", alone]);
+      expect(priv.stdout.trim()).toMatch(new RegExp(`^\\d+ ${r.state.publicKeyFingerprintSha256.replace(/[+/]/g, "\\$&")} +\\([A-Z0-9-]+\\)$`));
     } else {
       expect(r.state.privateKeyOpenssh).toBe(""); // P224: not an SSH curve (the provider leaves these empty too)
+      expect([r.state.publicKeyFingerprintMd5, r.state.publicKeyFingerprintSha256]).toEqual(["", ""]);
     }
+    // every PEM as Go's pem.EncodeToMemory writes it (the OpenSSH key too: 64 columns, not ssh-keygen's 70)
+    for (const k of ["privateKeyPem", "privateKeyPemPkcs8", "publicKeyPem", "privateKeyOpenssh"]) {
+      if (r.state[k]) expect(r.state[k]).toMatch(GO_PEM);
+    }
+    // the id is the provider's hashForState of the public key DER
+    const spki = crypto.createPublicKey(key).export({ format: "der", type: "spki" });
+    expect(r.id).toBe(hashForState(spki));
+    if (inputs.algorithm === "RSA") expect(r.id).toBe(sha1(spki)); // ends in the exponent: nothing to trim
+  });
+
+  it("hashForState trims like Go's strings.TrimSpace before hashing", () => {
+    expect(hashForState(Buffer.from("0ab \t\r\n\v\f"))).toBe(sha1("0ab"));
+    expect(hashForState(Buffer.from([0x30, 0x41, 0xc2, 0xa0, 0x20, 0xc2, 0x85]))).toBe(sha1(Buffer.from([0x30, 0x41])));
+    expect(hashForState(Buffer.from([0x30, 0x41, 0xa0]))).toBe(sha1(Buffer.from([0x30, 0x41, 0xa0]))); // not UTF-8: kept
   });
 
   it("rejects what the provider rejects, and inputs it does not implement", async () => {
@@ -132,6 +165,9 @@ describe("tls resources", () => {
       const bits = spki.subarray(spki.length - (algorithm === "RSA" ? 270 : 97));
       expect(ski.replace(/:/g, "").toLowerCase()).toBe(crypto.createHash("sha1").update(bits).digest("hex"));
     }
+    expect(ca.state.certPem).toMatch(GO_PEM);
+    // Go's string types: PrintableString where the value allows it
+    expect(await openssl(["asn1parse"], ca.state.certPem)).toMatch(/PRINTABLESTRING +:etcd CA/);
     const caFile = file(`ca-${algorithm}.pem`, ca.state.certPem);
 
     for (const role of ["server", "client"] as const) {
@@ -145,6 +181,14 @@ describe("tls resources", () => {
       });
       expect(csr.state.certRequestPem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/);
       await openssl(["req", "-verify", "-noout"], csr.state.certRequestPem);
+      expect(csr.state.certRequestPem).toMatch(GO_PEM);
+      expect(csr.id).toBe(hashForState(derOf(csr.state.certRequestPem)));
+      // Go puts the SANs, non-critical, into an extensionRequest attribute and has no attribute without SANs
+      const reqText = await openssl(["req", "-noout", "-text"], csr.state.certRequestPem);
+      expect(ext(reqText, "Subject Alternative Name")).toBe(
+        role === "server" ? "DNS:etcd-1, DNS:etcd-1.example.internal, IP Address:127.0.0.1, IP Address:10.1.2.3, IP Address:0:0:0:0:0:0:0:1, URI:spiffe://example/etcd-1" : "(absent)",
+      );
+      if (role === "client") expect(reqText).toMatch(/Attributes:\s+\(none\)/);
       const parsed = parseCsr(csr.state.certRequestPem);
       if (role === "server") {
         expect(parsed).toMatchObject({
@@ -231,6 +275,94 @@ describe("tls resources", () => {
     expect(ext(lt, "Authority Key Identifier")).toBe("(absent)");
     expect(ext(lt, "Key Usage")).toBe("(absent)");
     expect(ext(lt, "Subject Alternative Name")).toBe("DNS:leaf.example");
+  });
+});
+
+describe("tls resources: details Go's crypto/x509 would write", () => {
+  const ALL_USES = [
+    "digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement", "cert_signing",
+    "crl_signing", "encipher_only", "decipher_only", "any_extended", "server_auth", "client_auth", "code_signing",
+    "email_protection", "ipsec_end_system", "ipsec_tunnel", "ipsec_user", "timestamping", "ocsp_signing",
+    "microsoft_server_gated_crypto", "netscape_server_gated_crypto", "microsoft_commercial_code_signing", "microsoft_kernel_code_signing",
+  ];
+
+  it("P224 CA (the provider's default curve) with every allowed use, a 2060 end date and Go's name encoding", async () => {
+    const caKey = privateKey({ algorithm: "ECDSA" }).state.privateKeyPem;
+    const ca = await selfSignedCert({
+      privateKeyPem: caKey,
+      subject: { commonName: "ca", organization: "A&B", emailAddress: "ca@example.com", streetAddresses: ["2 Main St", "1 Main St"] },
+      validityPeriodHours: 300_000,
+      isCaCertificate: true,
+      allowedUses: ALL_USES,
+    });
+    const t = await text(ca.state.certPem);
+    expect(t).toContain("Signature Algorithm: ecdsa-with-SHA256"); // Go signs P-224 with SHA-256
+    expect(t).toContain("NIST CURVE: P-224");
+    // one RDN for both street addresses (sorted as DER SET OF), emailAddress last
+    expect(t).toMatch(/Subject: street = 1 Main St \+ street = 2 Main St, O = A&B, CN = ca, emailAddress = ca@example.com\n/);
+    const asn = await openssl(["asn1parse"], ca.state.certPem);
+    expect(asn).toMatch(/PRINTABLESTRING +:ca\n/);
+    expect(asn).toMatch(/UTF8STRING +:A&B\n/); // '&' is not printable
+    expect(asn).toMatch(/IA5STRING +:ca@example.com\n/);
+    // UTCTime up to 2049, GeneralizedTime after
+    expect(asn).toMatch(/UTCTIME +:\d{12}Z\n[^\n]*GENERALIZEDTIME +:20\d{12}Z\n/);
+    const x = new crypto.X509Certificate(ca.state.certPem);
+    expect(new Date(x.validTo).getTime() - new Date(x.validFrom).getTime()).toBe(300_000 * 3600_000);
+    expect(ca.state.validityEndTime).toBe(new Date(x.validTo).toISOString().replace(".000", ""));
+    expect(ext(t, "Key Usage")).toBe(
+      "critical Digital Signature, Non Repudiation, Key Encipherment, Data Encipherment, Key Agreement, Certificate Sign, CRL Sign, Encipher Only, Decipher Only",
+    );
+    expect(ext(t, "Extended Key Usage")).toBe(
+      "Any Extended Key Usage, TLS Web Server Authentication, TLS Web Client Authentication, Code Signing, E-mail Protection, " +
+        "IPSec End System, IPSec Tunnel, IPSec User, Time Stamping, OCSP Signing, Microsoft Server Gated Crypto, " +
+        "Netscape Server Gated Crypto, Microsoft Commercial Code Signing, 1.3.6.1.4.1.311.61.1.1",
+    );
+    expect(ext(t, "Authority Key Identifier")).toBe("(absent)"); // setAuthorityKeyId not set
+
+    // a P-521 leaf: the CSR's subject is re-encoded like Go's pkix.Name (emailAddress dropped), IPv4-mapped IPv6 is IPv4
+    const leafKey = privateKey({ algorithm: "ECDSA", ecdsaCurve: "P521" }).state.privateKeyPem;
+    const csr = await certRequest({
+      privateKeyPem: leafKey, subject: { commonName: "leaf", emailAddress: "leaf@example.com" }, ipAddresses: ["::ffff:10.9.8.7", "2001:db8::1"],
+    });
+    expect(await openssl(["req", "-noout", "-subject"], csr.state.certRequestPem)).toContain("CN = leaf, emailAddress = leaf@example.com");
+    expect(await openssl(["req", "-noout", "-text"], csr.state.certRequestPem)).toContain("Signature Algorithm: ecdsa-with-SHA512");
+    expect(parseCsr(csr.state.certRequestPem).ipAddresses).toEqual(["10.9.8.7", "2001:db8:0:0:0:0:0:1"]);
+    const leaf = await locallySignedCert({
+      certRequestPem: csr.state.certRequestPem, caPrivateKeyPem: caKey, caCertPem: ca.state.certPem, validityPeriodHours: 1, allowedUses: [],
+    });
+    const lt = await text(leaf.state.certPem);
+    expect(lt).toMatch(/Subject: CN = leaf\n/);
+    expect(ext(lt, "Subject Alternative Name")).toBe("IP Address:10.9.8.7, IP Address:2001:DB8:0:0:0:0:0:1");
+    expect(ext(lt, "Key Usage")).toBe("(absent)");
+    expect(ext(lt, "Extended Key Usage")).toBe("(absent)");
+    expect(ext(lt, "Authority Key Identifier")).toBe(ext(t, "Subject Key Identifier"));
+    const caFile = file("ca-p224.pem", ca.state.certPem);
+    const leafFile = file("leaf-p521.pem", leaf.state.certPem);
+    expect((await openssl(["verify", "-CAfile", caFile, leafFile])).trim()).toBe(`${leafFile}: OK`);
+  });
+
+  it("an empty subject makes the SAN extension critical; P-521 signs with SHA-512", async () => {
+    const key = privateKey({ algorithm: "ECDSA", ecdsaCurve: "P521" }).state.privateKeyPem;
+    const c = await selfSignedCert({ privateKeyPem: key, dnsNames: ["only.example"], validityPeriodHours: 1, allowedUses: ["server_auth"] });
+    const t = await text(c.state.certPem);
+    expect(t).toContain("Signature Algorithm: ecdsa-with-SHA512");
+    expect(t).toMatch(/Subject: *\n/);
+    expect(ext(t, "Subject Alternative Name")).toBe("critical DNS:only.example");
+    expect(ext(t, "Subject Key Identifier")).toBe("(absent)");
+    expect(c.id).toBe(BigInt("0x" + new crypto.X509Certificate(c.state.certPem).serialNumber).toString(10));
+  });
+
+  it("refuses what Go's x509 refuses", async () => {
+    const key = privateKey({ algorithm: "ED25519" }).state.privateKeyPem;
+    await expect(
+      selfSignedCert({ privateKeyPem: key, subject: { commonName: "x" }, validityPeriodHours: 1, allowedUses: [], maxPathLength: 2 }),
+    ).rejects.toThrow(/only CAs are allowed to specify MaxPathLen/);
+    // pkix.Name{CommonName: ""} equals the empty name the provider refuses for a CA
+    await expect(
+      selfSignedCert({ privateKeyPem: key, subject: { commonName: "" }, validityPeriodHours: 1, allowedUses: [], isCaCertificate: true }),
+    ).rejects.toThrow(/CA certificate must have at least one subject field/);
+    await expect(certRequest({ privateKeyPem: key, dnsNames: ["bücher.example"] })).rejects.toThrow(/cannot be encoded as an IA5String/);
+    await expect(certRequest({ privateKeyPem: key, ipAddresses: ["fe80::1%eth0"] })).rejects.toThrow(/invalid IP address/);
   });
 });
 
