@@ -9,12 +9,12 @@ import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import {
     serviceTokenScript, v2TokenDeleteScript, v2TokenScript, v3TokenDeleteScript, v3TokenScript,
-} from "./bootstrap";
-import { dnsmasqConfigPath, dnsmasqContainerCommand, remoteDeleteScript, remoteWriteScript, srvCheckScript } from "./dnsmasq";
-import { clusterLabel, ClusterPlan } from "./memberPlan";
-import { ResolvedCluster } from "./validation";
-
-export const dnsmasqRoleLabel = "etcd-cluster.role";
+} from "./scripts/discovery";
+import { remoteDeleteScript, remoteWriteScript, srvCheckScript } from "./scripts/dnsmasq";
+import { dnsmasqConfigPath, dnsmasqContainerCommand } from "./plan/dns";
+import { clusterLabel, dnsmasqRoleLabel } from "./plan/labels";
+import type { ClusterPlan } from "./plan/cluster";
+import type { ResolvedCluster } from "./resolve/model";
 
 export interface BootstrapResources {
     /** Discovery mode: what members get as ETCD_DISCOVERY (v2 URL) or ETCD_DISCOVERY_TOKEN (v3). */

@@ -3,9 +3,11 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import { EtcdClusterArgs } from "./args";
-import { healthCheckScript, healthCheckSpec } from "./healthCheck";
-import { memberEnv, planCluster, volumeMountPath } from "./memberPlan";
-import { resolveClusterArgs, ResolvedHost } from "./validation";
+import { healthCheckScript, healthCheckSpec } from "./scripts/healthCheck";
+import { memberEnv, volumeMountPath } from "./plan/member";
+import { planCluster } from "./plan/cluster";
+import { resolveClusterArgs } from "./resolve/cluster";
+import type { ResolvedHost } from "./resolve/model";
 import { createBootstrapResources } from "./bootstrapResources";
 import { commandEnvironment, createAuthCommand, createRootPassword, createTlsMaterials, memberUploads } from "./securityResources";
 

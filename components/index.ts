@@ -1,8 +1,11 @@
 export * from "./args";
 export { EtcdCluster, etcdClusterType } from "./etcdCluster";
-export { EtcdClusterArgsError, resolveClusterArgs, defaultImage } from "./validation";
-export { planCluster, memberEnv } from "./memberPlan";
-export { healthCheckScript, healthCheckSpec } from "./healthCheck";
-export { parseEtcdVersion, versionFromImage } from "./etcdVersion";
-export { readClusterConfig } from "./stackConfig";
-export { dnsRecords, renderDnsmasqConfig } from "./dnsmasq";
+export { EtcdClusterArgsError } from "./resolve/argChecks";
+export { resolveClusterArgs } from "./resolve/cluster";
+export { defaultImage } from "./resolve/defaults";
+export { planCluster } from "./plan/cluster";
+export { memberEnv } from "./plan/member";
+export { healthCheckScript, healthCheckSpec } from "./scripts/healthCheck";
+export { parseEtcdVersion, versionFromImage } from "./resolve/etcdVersion";
+export { readClusterConfig } from "./resolve/stackConfig";
+export { dnsRecords, renderDnsmasqConfig } from "./plan/dns";

@@ -11,10 +11,12 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import { healthCheckSpec, tlsEnvName } from "./healthCheck";
-import { ClusterPlan } from "./memberPlan";
-import { authEnableScript, CertSans, clientCommonName, rootPasswordEnv, TlsMaterial } from "./security";
-import { ResolvedCluster } from "./validation";
+import { healthCheckSpec } from "./scripts/healthCheck";
+import { rootPasswordEnv, tlsEnvName } from "./scripts/shell";
+import { authEnableScript } from "./scripts/auth";
+import type { ClusterPlan } from "./plan/cluster";
+import { CertSans, clientCommonName, TlsMaterial } from "./plan/security";
+import type { ResolvedCluster } from "./resolve/model";
 
 /** PEM material of a TLS cluster: what the uploads of each member are made of. */
 export interface TlsMaterials {

@@ -3,12 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EtcdClusterArgs } from "../../components/args";
-import {
-    memberSetKey, serviceTokenScript, v2TokenDeleteScript, v2TokenScript, v3SizeKey, v3TokenDeleteScript, v3TokenScript,
-} from "../../components/bootstrap";
-import { memberEnv, planCluster } from "../../components/memberPlan";
-import { resolveClusterArgs } from "../../components/validation";
-import { readClusterConfig } from "../../components/stackConfig";
+import { memberSetKey, v3SizeKey } from "../../components/plan/bootstrap";
+import { serviceTokenScript, v2TokenDeleteScript, v2TokenScript, v3TokenDeleteScript, v3TokenScript } from "../../components/scripts/discovery";
+import { memberEnv } from "../../components/plan/member";
+import { planCluster } from "../../components/plan/cluster";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
+import { readClusterConfig } from "../../components/resolve/stackConfig";
 import { problemsOf, seedArgs as seed, seedHosts as hosts, seedMembers as members } from "./fixtures";
 
 const common = (ip: string, advertised = ip) => [

@@ -4,7 +4,7 @@ import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
 import { labHosts, labMembers } from "./fixtures";
 import { EtcdCluster } from "../../components/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
-import { EtcdClusterArgsError } from "../../components/validation";
+import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
 
 installMocks();
 

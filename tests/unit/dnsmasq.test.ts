@@ -2,11 +2,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-    dnsmasqContainerCommand, dnsRecords, remoteDeleteScript, remoteWriteScript, renderDnsmasqConfig, srvCheckScript, srvServiceName,
-} from "../../components/dnsmasq";
-import { planCluster } from "../../components/memberPlan";
-import { resolveClusterArgs } from "../../components/validation";
+import { dnsmasqContainerCommand, dnsRecords, renderDnsmasqConfig, srvServiceName } from "../../components/plan/dns";
+import { remoteDeleteScript, remoteWriteScript, srvCheckScript } from "../../components/scripts/dnsmasq";
+import { planCluster } from "../../components/plan/cluster";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
 import { seedArgs, seedMembers } from "./fixtures";
 
 /** The seed's DNS topology: etcd1..3.example.com on 10.0.0.137–139. */
@@ -32,8 +31,10 @@ host-record=etcd3.example.com,10.0.0.139
     });
 
     it("uses each member's own ports, the srvName suffix, and upstream servers", () => {
-        const records = dnsRecords({ domain: "lab.test", srvName: "blue", names: { a: "a.lab.test", b: "b.lab.test" } },
-            [{ name: "a", address: "10.77.0.11", peerPort: 2380, clientPort: 2379 }, { name: "b", address: "fd00::2", peerPort: 12380, clientPort: 12379 }], "http");
+        const records = dnsRecords({ domain: "lab.test", srvName: "blue" }, [
+            { name: "a", dnsName: "a.lab.test", address: "10.77.0.11", peerPort: 2380, clientPort: 2379 },
+            { name: "b", dnsName: "b.lab.test", address: "fd00::2", peerPort: 12380, clientPort: 12379 },
+        ], "http");
         expect(renderDnsmasqConfig("blue", records, ["10.77.0.1"]).split("\n").slice(1)).toEqual([
             "srv-host=_etcd-server-blue._tcp.lab.test,a.lab.test,2380,0,100",
             "srv-host=_etcd-server-blue._tcp.lab.test,b.lab.test,12380,0,100",

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
 import { EtcdCluster } from "../../components/etcdCluster";
-import { EtcdClusterArgsError } from "../../components/validation";
+import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
 
 installMocks();
 

@@ -1,5 +1,6 @@
 import { EtcdClusterArgs, EtcdMemberArgs } from "../../components/args";
-import { EtcdClusterArgsError, resolveClusterArgs } from "../../components/validation";
+import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
 
 /** The seed's machines: node1..3 at 10.0.0.137–139, Docker reached over ssh. */
 export const seedHosts = [

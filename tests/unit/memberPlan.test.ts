@@ -1,6 +1,7 @@
-import { memberEnv, planCluster } from "../../components/memberPlan";
-import { resolveClusterArgs } from "../../components/validation";
-import { imageTag, parseEtcdVersion, versionFromImage } from "../../components/etcdVersion";
+import { memberEnv } from "../../components/plan/member";
+import { planCluster } from "../../components/plan/cluster";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
+import { imageTag, parseEtcdVersion, versionFromImage } from "../../components/resolve/etcdVersion";
 import { seedArgs } from "./fixtures";
 
 const seed = resolveClusterArgs("seed", seedArgs());

@@ -3,10 +3,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { memberEnv, planCluster } from "../../components/memberPlan";
-import { resolveClusterArgs } from "../../components/validation";
-import { healthCheckScript, healthCheckSpec } from "../../components/healthCheck";
-import { authEnableScript, certSans, rootPasswordEnv, tlsFiles } from "../../components/security";
+import { memberEnv } from "../../components/plan/member";
+import { planCluster } from "../../components/plan/cluster";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
+import { healthCheckScript, healthCheckSpec } from "../../components/scripts/healthCheck";
+import { authEnableScript } from "../../components/scripts/auth";
+import { certSans, tlsFiles } from "../../components/plan/security";
+import { rootPasswordEnv } from "../../components/scripts/shell";
 import { problemsOf, seedArgs } from "./fixtures";
 
 const tlsEnvKeys = [

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { readClusterConfig } from "../../components/stackConfig";
-import { resolveClusterArgs } from "../../components/validation";
-import { planCluster } from "../../components/memberPlan";
+import { readClusterConfig } from "../../components/resolve/stackConfig";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
+import { planCluster } from "../../components/plan/cluster";
 import { loadStackConfig } from "../stackFiles";
 import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
 

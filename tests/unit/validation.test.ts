@@ -1,5 +1,5 @@
 import { EtcdClusterArgs } from "../../components/args";
-import { resolveClusterArgs } from "../../components/validation";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
 import { problemsOf } from "./fixtures";
 
 const threeHosts: EtcdClusterArgs = {

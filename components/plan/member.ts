@@ -1,20 +1,21 @@
+/**
+ * One member's plan: its URLs, its complete `ETCD_*` environment (https://etcd.io/docs/v3.6/op-guide/configuration/),
+ * ports, labels, Docker healthcheck and TLS files. Pure: the member's container is built from this alone.
+ */
 import * as net from "net";
-import { atLeast } from "./etcdVersion";
-import { ResolvedCluster, ResolvedHost, ResolvedMember } from "./validation";
-import { advertiseHost, bootstrapEnv, discoveryEnv, memberSetKey, UrlScheme } from "./bootstrap";
-import { DnsRecords, dnsRecords, renderDnsmasqConfig } from "./dnsmasq";
+import { atLeast } from "../resolve/etcdVersion";
+import type { ResolvedCluster, ResolvedMember, UrlScheme } from "../resolve/model";
+import { bootstrapEnv, discoveryEnv } from "./bootstrap";
+import { clusterLabel, memberLabel } from "./labels";
 import { CertSans, certSans, etcdctlTlsFlags, tlsEnv, TlsUpload, tlsUploads } from "./security";
 
 /** Where the data volume is mounted; etcd creates the data dir below it with the 0700 mode it wants. */
 export const volumeMountPath = "/var/lib/etcd";
 export const dataDir = `${volumeMountPath}/data`;
 export const etcdctlPath = "/usr/local/bin/etcdctl";
-/** Ports etcd listens on inside the container when ports are published (the seed's `-p 2379:2379 -p 2380:2380`). */
+/** Ports etcd listens on inside the container when ports are published (`-p <clientPort>:2379 -p <peerPort>:2380`). */
 export const containerClientPort = 2379;
 export const containerPeerPort = 2380;
-
-export const clusterLabel = "etcd-cluster.cluster";
-export const memberLabel = "etcd-cluster.member";
 
 /** Everything about one member that follows from the arguments: the container is built from this alone. */
 export interface MemberPlan {
@@ -41,32 +42,20 @@ export interface MemberPlan {
     certSans: CertSans;
 }
 
-export interface HostPlan {
-    name: string;
-    host: ResolvedHost;
-    memberNames: string[];
-}
-
-export interface ClusterPlan {
-    members: MemberPlan[];
-    hosts: HostPlan[];
-    /** `--initial-cluster`: `name=peerUrl,…` in member order; empty unless bootstrap is static. */
-    initialCluster: string;
-    /** Names and peer URLs, order-independent: a discovery token is made for exactly this set. */
-    memberSetKey: string;
-    /** DNS bootstrap only: the SRV and host records, and the dnsmasq config that serves them. */
-    dns?: { records: DnsRecords; dnsmasqConfig: string };
-    clientEndpoints: string[];
-    peerUrls: string[];
-    /** `--cacert/--cert/--key` of every etcdctl the component runs in a member container (empty without TLS). */
-    etcdctlFlags: string[];
-    /** Authentication on: commands authenticate as root. */
-    auth: boolean;
-}
-
-function url(address: string, port: number, scheme: UrlScheme = "http"): string {
+/** `scheme://address:port`, IPv6 addresses in brackets. */
+export function url(address: string, port: number, scheme: UrlScheme = "http"): string {
     const host = net.isIPv6(address) ? `[${address}]` : address;
     return `${scheme}://${host}:${port}`;
+}
+
+/** The host a member puts in its advertise URLs: its DNS name with DNS bootstrap (it must match an SRV target), else its address. */
+export function advertiseHost(m: Pick<ResolvedMember, "address" | "dnsName">): string {
+    return m.dnsName ?? m.address;
+}
+
+/** What peers dial (`--initial-advertise-peer-urls`). */
+export function peerUrl(cluster: Pick<ResolvedCluster, "scheme">, m: ResolvedMember): string {
+    return url(advertiseHost(m), m.peerPort, cluster.scheme);
 }
 
 function tuningEnv(cluster: ResolvedCluster): string[] {
@@ -96,21 +85,21 @@ function healthcheckCommand(cluster: ResolvedCluster): "health" | "status" {
     return cluster.auth.enabled && !certLogin ? "status" : "health";
 }
 
-function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster: string): MemberPlan {
+/** Plans one member of a validated cluster, given the cluster's `--initial-cluster` (empty unless bootstrap is static). */
+export function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster: string): MemberPlan {
     const published = cluster.networkMode === "published";
     const listenClientPort = published ? containerClientPort : m.clientPort;
     const listenPeerPort = published ? containerPeerPort : m.peerPort;
     const localClientUrl = url("127.0.0.1", listenClientPort, cluster.scheme);
-    // DNS bootstrap advertises names (they must match the SRV targets); listen URLs are always IPs.
-    const advertised = advertiseHost(cluster.bootstrap, m);
-    const peerUrl = url(advertised, m.peerPort, cluster.scheme);
-    const clientUrl = url(advertised, m.clientPort, cluster.scheme);
+    // Listen URLs are always IPs; advertise URLs carry the DNS name with DNS bootstrap.
+    const advertisedPeerUrl = peerUrl(cluster, m);
+    const clientUrl = url(advertiseHost(m), m.clientPort, cluster.scheme);
     return {
         name: m.name,
         hostName: m.host.name,
         containerName: m.containerName,
         volumeName: m.volumeName,
-        peerUrl,
+        peerUrl: advertisedPeerUrl,
         clientUrl,
         localClientUrl,
         env: [
@@ -118,7 +107,7 @@ function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster:
             `ETCD_DATA_DIR=${dataDir}`,
             `ETCD_LISTEN_PEER_URLS=${url("0.0.0.0", listenPeerPort, cluster.scheme)}`,
             `ETCD_LISTEN_CLIENT_URLS=${url("0.0.0.0", listenClientPort, cluster.scheme)}`,
-            `ETCD_INITIAL_ADVERTISE_PEER_URLS=${peerUrl}`,
+            `ETCD_INITIAL_ADVERTISE_PEER_URLS=${advertisedPeerUrl}`,
             `ETCD_ADVERTISE_CLIENT_URLS=${clientUrl}`,
             ...bootstrapEnv(cluster.bootstrap, initialCluster),
             "ETCD_INITIAL_CLUSTER_STATE=new",
@@ -134,35 +123,6 @@ function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialCluster:
         healthcheckTest: ["CMD", etcdctlPath, `--endpoints=${localClientUrl}`, ...etcdctlTlsFlags(cluster.tls), "endpoint", healthcheckCommand(cluster)],
         uploads: tlsUploads(cluster.tls),
         certSans: certSans(cluster.bootstrap, m),
-    };
-}
-
-/** Plans every member of a validated cluster. Pure: same arguments, same plan. */
-export function planCluster(cluster: ResolvedCluster): ClusterPlan {
-    const peerUrlOf = (m: ResolvedMember) => url(advertiseHost(cluster.bootstrap, m), m.peerPort, cluster.scheme);
-    const initialCluster = cluster.bootstrap.mode === "static" ? cluster.members.map((m) => `${m.name}=${peerUrlOf(m)}`).join(",") : "";
-    const members = cluster.members.map((m) => planMember(cluster, m, initialCluster));
-    const boot = cluster.bootstrap;
-    let dns: ClusterPlan["dns"];
-    if (boot.mode === "dns") {
-        const records = dnsRecords(boot, cluster.members, cluster.scheme);
-        dns = { records, dnsmasqConfig: renderDnsmasqConfig(cluster.clusterName, records, boot.dnsmasq?.upstreamServers) };
-    }
-    const hosts = cluster.hosts.map((host) => ({
-        name: host.name,
-        host,
-        memberNames: cluster.members.filter((m) => m.host === host).map((m) => m.name),
-    }));
-    return {
-        members,
-        hosts,
-        initialCluster,
-        memberSetKey: memberSetKey(members),
-        dns,
-        clientEndpoints: members.map((m) => m.clientUrl),
-        peerUrls: members.map((m) => m.peerUrl),
-        etcdctlFlags: etcdctlTlsFlags(cluster.tls),
-        auth: cluster.auth.enabled,
     };
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EtcdClusterArgs } from "./args";
-import { EtcdClusterArgsError } from "./validation";
+import type { EtcdClusterArgs } from "../args";
+import { EtcdClusterArgsError } from "./argChecks";
 
 /** Stack config keys (`<project>:<key>`) and whether their value is structured (YAML object/list) or a string. */
 const configKeys: Record<string, "object" | "string"> = {
