@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EtcdCluster } from "./components/etcdCluster";
+import { EtcdCluster } from "./components/resources/etcdCluster";
 import { readClusterConfig } from "./components/resolve/stackConfig";
 
 // The program: one EtcdCluster described entirely by the stack's config (stacks/Pulumi.<stack>.yaml).

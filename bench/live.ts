@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { randomBytes } from "crypto";
-import { EtcdCluster } from "../components/etcdCluster";
+import { EtcdCluster } from "../components/resources/etcdCluster";
 import { planCluster } from "../components/plan/cluster";
 import { healthCheckScript, healthCheckSpec } from "../components/scripts/healthCheck";
 import { resolveClusterArgs } from "../components/resolve/cluster";

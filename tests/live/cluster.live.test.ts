@@ -5,7 +5,7 @@
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
 import { healthCheckScript, healthCheckSpec } from "../../components/scripts/healthCheck";
 import { planCluster } from "../../components/plan/cluster";

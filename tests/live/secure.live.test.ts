@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import { randomBytes } from "crypto";
-import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
 import { healthCheckSpec } from "../../components/scripts/healthCheck";
 import { planCluster } from "../../components/plan/cluster";

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
 import { labHosts, labMembers } from "./fixtures";
-import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
 import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
 
@@ -20,7 +20,7 @@ async function deploy(name: string, args: EtcdClusterArgs) {
         containerIds: Object.values(cluster.containers).map((c) => c.id),
     }));
     const resources = created.slice(before);
-    const byName = (n: string) => resources.find((r) => r.name === n)!;
+    const byName = (n: string) => resources.find((r) => r.name === n && r.custom !== false)!; // not the EtcdMember of the same name
     return { outputs, resources, byName };
 }
 

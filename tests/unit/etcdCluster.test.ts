@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
-import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
 
 installMocks();
@@ -43,6 +43,7 @@ describe("the seed topology", () => {
         expect(count("random:index/randomId:RandomId")).toBe(1);
         expect(count("command:local:Command")).toBe(1);
         expect(count("etcd-cluster:index:EtcdCluster")).toBe(1);
+        expect(count("etcd-cluster:index:EtcdMember")).toBe(3);
     });
 
     it("configures each provider for its host, with the host's ssh options", () => {

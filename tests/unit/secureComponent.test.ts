@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
 import { labHosts, labMembers } from "./fixtures";
-import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
 
 installMocks();
@@ -31,7 +31,7 @@ async function deploy(name: string, args: EtcdClusterArgs) {
     all.forEach((k, i) => { out[k] = { value: values[i], secret: secrets[i] }; });
     await promiseOf(pulumi.all(Object.values(cluster.containers).map((c) => c.id)));
     const resources = created.slice(before);
-    return { out, resources, byName: (n: string) => resources.find((r) => r.name === n)! };
+    return { out, resources, byName: (n: string) => resources.find((r) => r.name === n && r.custom !== false)! }; // not the EtcdMember of the same name
 }
 
 /** Every secret text the program knows, in the forms the mocks produce. */

@@ -1,21 +1,22 @@
+/**
+ * The cluster component: resolves and plans the arguments, then creates the hosts' providers and images, the
+ * cluster token, the bootstrap resources and the CA, one {@link EtcdMember} per member, and the commands that
+ * check health and enable authentication.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
-import * as random from "@pulumi/random";
-import { EtcdClusterArgs } from "./args";
-import { healthCheckScript, healthCheckSpec } from "./scripts/healthCheck";
-import { memberEnv, volumeMountPath } from "./plan/member";
-import { planCluster } from "./plan/cluster";
-import { resolveClusterArgs } from "./resolve/cluster";
-import type { ResolvedHost } from "./resolve/model";
-import { createBootstrapResources } from "./bootstrapResources";
-import { commandEnvironment, createAuthCommand, createRootPassword, createTlsMaterials, memberUploads } from "./securityResources";
+import type { EtcdClusterArgs } from "../args";
+import { planCluster } from "../plan/cluster";
+import { memberEnv } from "../plan/member";
+import { resolveClusterArgs } from "../resolve/cluster";
+import { createBootstrapResources } from "./bootstrap";
+import { createClusterTls } from "./certificates";
+import { createAuthCommand, createHealthCheck, createRootPassword } from "./commands";
+import { createHostResources } from "./docker";
+import { EtcdMember } from "./etcdMember";
+import { createClusterToken } from "./token";
 
 export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
-
-function toLabels(labels: Record<string, string>): docker.types.input.ContainerLabel[] {
-    return Object.entries(labels).map(([label, value]) => ({ label, value }));
-}
 
 /**
  * An etcd cluster on one or more Docker hosts: per member a data volume and a container configured only
@@ -54,6 +55,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
     public readonly authReport: pulumi.Output<string>;
     /** The member containers by member name, for `dependsOn` in a larger program. */
     public readonly containers: Record<string, docker.Container>;
+    /** The members (volume, certificates, container of each), by member name. */
+    public readonly members: Record<string, EtcdMember>;
 
     constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(etcdClusterType, name, {}, opts);
@@ -61,78 +64,40 @@ export class EtcdCluster extends pulumi.ComponentResource {
         cluster.warnings.forEach((w) => pulumi.log.warn(w, this));
         const plan = planCluster(cluster);
 
-        const token = args.clusterToken !== undefined ? pulumi.output(args.clusterToken) :
-            // Kept in state, so updates never change the token of a running cluster.
-            new random.RandomId(`${name}-token`, { byteLength: 8, prefix: `${name}-` }, { parent: this }).hex
-                .apply((hex) => `${name}-${hex}`);
-
-        const hostResources = new Map(plan.hosts.map((h) => {
-            const provider = new docker.Provider(`${name}-${h.name}`, providerArgs(h.host), { parent: this });
-            // A host may run only the dnsmasq of DNS bootstrap: no etcd image there.
-            const image = h.memberNames.length === 0 ? undefined : new docker.RemoteImage(`${name}-${h.name}-image`, {
-                name: cluster.image,
-                // Other clusters and the user's own containers may use the same image on that host.
-                keepLocally: true,
-            }, { parent: this, provider });
-            return [h.name, { provider, image }] as const;
-        }));
-        const boot = createBootstrapResources(name, cluster, plan, this, (host) => hostResources.get(host)!.provider);
+        const token = createClusterToken(name, args.clusterToken, this);
+        const hosts = createHostResources(name, cluster.image, plan, this);
+        const boot = createBootstrapResources(name, cluster, plan, this, (host) => hosts.get(host)!.provider);
         const discovery = boot.discoveryValue;
-        const tlsMaterials = createTlsMaterials(name, cluster, plan, this);
+        const tls = createClusterTls(name, cluster, this);
         const rootPassword = createRootPassword(name, cluster, this);
 
+        this.members = {};
         this.containers = {};
         for (const m of plan.members) {
-            const { provider, image } = hostResources.get(m.hostName)!;
-            const childOpts = { parent: this, provider };
-            const volume = new docker.Volume(`${name}-${m.name}-data`, {
-                name: m.volumeName,
-                labels: toLabels(m.labels),
-            }, childOpts);
-            this.containers[m.name] = new docker.Container(`${name}-${m.name}`, {
-                name: m.containerName,
+            const { provider, image } = hosts.get(m.hostName)!;
+            const member = new EtcdMember(`${name}-${m.name}`, {
+                namePrefix: name,
+                plan: m,
+                provider,
                 image: image!.imageId,
-                envs: discovery === undefined ? token.apply((t) => memberEnv(m, t)) :
+                env: discovery === undefined ? token.apply((t) => memberEnv(m, t)) :
                     pulumi.all([token, discovery]).apply(([t, d]) => memberEnv(m, t, { bootstrap: cluster.bootstrap, value: d })),
+                networkMode: cluster.networkMode,
+                restartPolicy: cluster.restartPolicy,
                 dns: boot.memberDns,
-                networkMode: cluster.networkMode === "host" ? "host" : "bridge",
-                ports: m.ports,
-                volumes: [{ volumeName: volume.name, containerPath: volumeMountPath }],
-                // TLS: CA, server/peer/client certificates and keys (keys 0600), written into the container, no host paths.
-                uploads: memberUploads(m, tlsMaterials),
-                restart: cluster.restartPolicy,
-                labels: toLabels(m.labels),
-                healthcheck: { tests: m.healthcheckTest, interval: "10s", timeout: "5s", retries: 3, startPeriod: "30s" },
-                // etcd needs time to hand over leadership and sync its WAL; Docker's default 10 s is tight.
-                stopTimeout: 30,
-                mustRun: true,
-            }, {
-                ...childOpts,
+                tls,
                 // The discovery token exists / the SRV records resolve before any member starts.
                 dependsOn: boot.memberDependsOn,
-                // The container name and ports are fixed: a replacement cannot exist beside the old container.
-                deleteBeforeReplace: true,
-            });
+            }, { parent: this });
+            this.members[m.name] = member;
+            this.containers[m.name] = member.container;
         }
         const containers = Object.values(this.containers);
 
-        let healthy: pulumi.Resource[] = containers;
-        if (cluster.healthCheck.enabled) {
-            const script = healthCheckScript(healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds));
-            const check = new command.local.Command(`${name}-health`, {
-                create: script,
-                // tcp hosts' TLS material and the root password: environment, never argv.
-                environment: commandEnvironment(plan, rootPassword),
-                // Re-check whenever a member container is replaced.
-                triggers: containers.map((c) => c.id),
-            }, { parent: this, dependsOn: containers });
-            this.healthReport = check.stdout;
-            healthy = [check];
-        } else {
-            this.healthReport = pulumi.output("");
-        }
+        const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, this) : undefined;
+        this.healthReport = check?.stdout ?? pulumi.output("");
         this.authReport = rootPassword === undefined ? pulumi.output("") :
-            createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), healthy, this).stdout;
+            createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), check ? [check] : containers, this).stdout;
 
         this.clientEndpointList = pulumi.output(plan.clientEndpoints);
         this.clientEndpoints = pulumi.output(plan.clientEndpoints.join(","));
@@ -143,9 +108,9 @@ export class EtcdCluster extends pulumi.ComponentResource {
         this.memberNames = pulumi.output(plan.members.map((m) => m.name));
         this.clusterToken = token;
         this.etcdctlEnv = pulumi.output<Record<string, string>>({ ETCDCTL_API: "3", ETCDCTL_ENDPOINTS: plan.clientEndpoints.join(",") });
-        this.caCertificate = tlsMaterials?.ca ?? pulumi.output("");
-        this.clientCertificate = tlsMaterials?.clientCert ?? pulumi.secret("");
-        this.clientKey = tlsMaterials?.clientKey ?? pulumi.secret("");
+        this.caCertificate = tls?.ca ?? pulumi.output("");
+        this.clientCertificate = tls?.clientCert ?? pulumi.secret("");
+        this.clientKey = tls?.clientKey ?? pulumi.secret("");
         this.rootPassword = rootPassword ?? pulumi.secret("");
         this.registerOutputs({
             clientEndpoints: this.clientEndpoints,
@@ -166,14 +131,3 @@ export class EtcdCluster extends pulumi.ComponentResource {
         });
     }
 }
-
-function providerArgs(host: ResolvedHost): docker.ProviderArgs {
-    return {
-        host: host.url,
-        sshOpts: host.sshOpts.length > 0 ? host.sshOpts : undefined,
-        caMaterial: host.caMaterial,
-        certMaterial: host.certMaterial,
-        keyMaterial: host.keyMaterial === undefined ? undefined : pulumi.secret(host.keyMaterial),
-    };
-}
-

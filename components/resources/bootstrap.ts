@@ -1,20 +1,20 @@
 /**
  * The resources a bootstrap mode needs before any member starts: the discovery token (and the command that
  * registers it), or the dnsmasq serving the SRV records and the check that they resolve. Everything is
- * decided by the pure plan (bootstrap.ts, dnsmasq.ts); this file only creates children of the component.
+ * decided by the pure plan (plan/bootstrap.ts, plan/dns.ts) and the scripts (scripts/discovery.ts,
+ * scripts/dnsmasq.ts); this file only creates children of the component.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
-import {
-    serviceTokenScript, v2TokenDeleteScript, v2TokenScript, v3TokenDeleteScript, v3TokenScript,
-} from "./scripts/discovery";
-import { remoteDeleteScript, remoteWriteScript, srvCheckScript } from "./scripts/dnsmasq";
-import { dnsmasqConfigPath, dnsmasqContainerCommand } from "./plan/dns";
-import { clusterLabel, dnsmasqRoleLabel } from "./plan/labels";
-import type { ClusterPlan } from "./plan/cluster";
-import type { ResolvedCluster } from "./resolve/model";
+import type { ClusterPlan } from "../plan/cluster";
+import { dnsmasqConfigPath, dnsmasqContainerCommand } from "../plan/dns";
+import { clusterLabel, dnsmasqRoleLabel } from "../plan/labels";
+import type { ResolvedCluster } from "../resolve/model";
+import { serviceTokenScript, v2TokenDeleteScript, v2TokenScript, v3TokenDeleteScript, v3TokenScript } from "../scripts/discovery";
+import { remoteDeleteScript, remoteWriteScript, srvCheckScript } from "../scripts/dnsmasq";
+import { toLabels } from "./docker";
 
 export interface BootstrapResources {
     /** Discovery mode: what members get as ETCD_DISCOVERY (v2 URL) or ETCD_DISCOVERY_TOKEN (v3). */
@@ -96,7 +96,7 @@ export function createBootstrapResources(
             networkMode: "host",
             uploads: [{ file: dnsmasqConfigPath, content: config }],
             restart: cluster.restartPolicy,
-            labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+            labels: toLabels(labels),
             mustRun: true,
         }, { parent, provider, deleteBeforeReplace: true });
     } else {
