@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
 import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
@@ -112,6 +113,46 @@ describe("the seed topology", () => {
             etcdctlEnv: { ETCDCTL_API: "3", ETCDCTL_ENDPOINTS: "http://10.0.0.137:2379,http://10.0.0.138:2379,http://10.0.0.139:12379" },
             healthReport: "report of seed-health",
         });
+    });
+});
+
+describe("the generated cluster token", () => {
+    /**
+     * Plays the engine on an existing stack: each input a resource lists in `ignoreChanges` takes its value from
+     * the old state, present in the new inputs or not (pulumi/pulumi processIgnoreChanges).
+     */
+    const existingStack = (state: Record<string, Record<string, unknown>>): pulumi.ResourceTransformation => (a) => {
+        const old = state[a.name];
+        if (!old || !a.opts.ignoreChanges) return undefined;
+        const props = { ...a.props };
+        for (const key of a.opts.ignoreChanges) props[key] = old[key];
+        return { props, opts: a.opts };
+    };
+    const one = { members: [{ name: "solo" }], healthCheck: { enabled: false } };
+    const tokenOf = async (cluster: EtcdCluster) => {
+        const [token, envs] = await promiseOf(pulumi.all([cluster.clusterToken, cluster.containers.solo.envs]));
+        expect(envs).toContain(`ETCD_INITIAL_CLUSTER_TOKEN=${token}`);
+        return token;
+    };
+
+    it("the mock RandomId answers like the random provider: hex starts with the prefix when one is given", async () => {
+        const hex = (prefix?: string) => promiseOf(new random.RandomId(`mock-${prefix}`, { byteLength: 8, prefix }).hex);
+        expect(await hex("p-")).toBe("p-c0ffee00");
+        expect(await hex(undefined)).toBe("c0ffee00");
+    });
+
+    it("a new stack: a RandomId without prefix, and the token <name>-<hex>, prefixed once", async () => {
+        const before = created.length;
+        const cluster = new EtcdCluster("fresh", one);
+        expect(await tokenOf(cluster)).toBe("fresh-c0ffee00");
+        expect(ofType("random:index/randomId:RandomId", created.slice(before)).map((r) => r.inputs)).toEqual([{ byteLength: 8 }]);
+    });
+
+    it("an existing stack keeps its token <name>-<name>-<hex>: ignoreChanges brings the old prefix back, so nothing is replaced", async () => {
+        const before = created.length;
+        const cluster = new EtcdCluster("old", one, { transformations: [existingStack({ "old-token": { byteLength: 8, prefix: "old-" } })] });
+        expect(await tokenOf(cluster)).toBe("old-old-c0ffee00");
+        expect(ofType("random:index/randomId:RandomId", created.slice(before)).map((r) => r.inputs)).toEqual([{ byteLength: 8, prefix: "old-" }]);
     });
 });
 

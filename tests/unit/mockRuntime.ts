@@ -14,7 +14,8 @@ export function installMocks(project = "etcd-cluster"): Promise<void> {
             const state: Record<string, unknown> = { ...args.inputs };
             if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:${args.name}`;
             if (args.type === "command:local:Command") state.stdout = `report of ${args.name}`;
-            if (args.type === "random:index/randomId:RandomId") state.hex = "c0ffee00";
+            // Like the random provider: `hex` (and b64Std, b64Url, dec) start with `prefix` when one is given.
+            if (args.type === "random:index/randomId:RandomId") state.hex = `${args.inputs.prefix ?? ""}c0ffee00`;
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = `generated-password-of-${args.name}`;
             if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = `-----BEGIN PRIVATE KEY-----${args.name}`;
             if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----${args.name}`;
