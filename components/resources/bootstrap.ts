@@ -101,7 +101,8 @@ export function createBootstrapResources(
         }, { parent, provider, deleteBeforeReplace: true });
     } else {
         server = new command.remote.Command(`${name}-dnsmasq-records`, {
-            connection: { host: dnsmasq.sshHost, port: dnsmasq.sshPort, user: dnsmasq.user, privateKey: dnsmasq.privateKey },
+            // The ssh key is a secret whether or not it was given as one.
+            connection: { host: dnsmasq.sshHost, port: dnsmasq.sshPort, user: dnsmasq.user, privateKey: dnsmasq.privateKey === undefined ? undefined : pulumi.secret(dnsmasq.privateKey) },
             stdin: config,
             create: remoteWriteScript(dnsmasq.path, dnsmasq.reloadCommand),
             update: remoteWriteScript(dnsmasq.path, dnsmasq.reloadCommand),

@@ -21,7 +21,7 @@ export function createRootPassword(name: string, cluster: ResolvedCluster, paren
 
 /**
  * Environment of every command that reaches the Docker hosts with the docker CLI: tcp hosts' TLS PEMs (keys as
- * secrets) and, with auth, the root password. Never argv.
+ * secrets) and, with auth, the root password (a secret). Never argv.
  */
 export function commandEnvironment(plan: ClusterPlan, rootPassword: pulumi.Output<string> | undefined): Record<string, pulumi.Input<string>> {
     const environment: Record<string, pulumi.Input<string>> = {};
@@ -32,12 +32,14 @@ export function commandEnvironment(plan: ClusterPlan, rootPassword: pulumi.Outpu
             environment[tlsEnvName(i, "key")] = pulumi.secret(h.host.keyMaterial!);
         }
     });
-    if (rootPassword !== undefined) environment[rootPasswordEnv] = rootPassword;
+    if (rootPassword !== undefined) environment[rootPasswordEnv] = pulumi.secret(rootPassword);
     return environment;
 }
 
 /**
- * The post-deploy health check: after every container, re-run whenever one is replaced.
+ * The post-deploy health check: after every container, re-run whenever one is replaced. With the root password
+ * in its environment nothing of it goes to the engine's log (`logging: "none"`); its stdout, the report, is
+ * still captured, and a failure's message still carries its output.
  */
 export function createHealthCheck(
     name: string,
@@ -51,6 +53,7 @@ export function createHealthCheck(
         create: healthCheckScript(healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds)),
         // tcp hosts' TLS material and the root password: environment, never argv.
         environment: commandEnvironment(plan, rootPassword),
+        ...(rootPassword === undefined ? {} : { logging: "none" as const }),
         // Re-check whenever a member container is replaced.
         triggers: containers.map((c) => c.id),
     }, { parent, dependsOn: containers });

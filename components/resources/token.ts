@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
 /**
- * The given token, or a generated one: kept in state, so updates never change the token of a running cluster.
+ * The given token as it is (one from stack config is a secret already), or a generated one, kept in state so
+ * updates never change the token of a running cluster, and a secret like a configured one.
  *
  * Until issue 10 the generated one was registered with `prefix: "<name>-"` and its `hex` was prefixed once more,
  * but the random provider already puts `prefix` in front of `hex`, so clusters created then run with
@@ -18,5 +19,5 @@ import * as random from "@pulumi/random";
 export function createClusterToken(name: string, given: pulumi.Input<string> | undefined, parent: pulumi.Resource): pulumi.Output<string> {
     if (given !== undefined) return pulumi.output(given);
     const id = new random.RandomId(`${name}-token`, { byteLength: 8 }, { parent, ignoreChanges: ["prefix"] });
-    return id.hex.apply((hex) => `${name}-${hex}`);
+    return pulumi.secret(id.hex.apply((hex) => `${name}-${hex}`));
 }

@@ -1,6 +1,6 @@
 /** EtcdCluster's bootstrap resources under the mock runtime: what is created, how it is wired, what is exported. */
 import * as pulumi from "@pulumi/pulumi";
-import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
+import { created, installMocks, ofType, promiseOf, unwrap } from "./mockRuntime";
 import { labHosts, labMembers } from "./fixtures";
 import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
@@ -38,7 +38,7 @@ describe("discovery through a service", () => {
 
     it("gives every member ETCD_DISCOVERY = the command's stdout, and no ETCD_INITIAL_CLUSTER", () => {
         for (const m of three) {
-            const envs: string[] = r.byName(`svc-${m.name}`).inputs.envs;
+            const envs: string[] = unwrap(r.byName(`svc-${m.name}`).inputs.envs).value;
             expect(envs).toContain("ETCD_DISCOVERY=report of svc-discovery");
             expect(envs).toContain("ETCD_INITIAL_CLUSTER_STATE=new");
             expect(envs.filter((e) => e.startsWith("ETCD_INITIAL_CLUSTER="))).toEqual([]);
@@ -75,7 +75,7 @@ describe("self-hosted discovery", () => {
         expect(cmd.inputs.create).toContain("-d value=3");
         expect(cmd.inputs.delete).toContain("-X DELETE 'http://10.77.0.13:12379/v2/keys/discovery/c0ffee00?recursive=true'");
         expect(cmd.inputs.triggers).toEqual(["c0ffee00", "http://10.77.0.13:12379"]);
-        expect(r.byName("v2-etcd-n2").inputs.envs).toContain("ETCD_DISCOVERY=report of v2-discovery");
+        expect(unwrap(r.byName("v2-etcd-n2").inputs.envs).value).toContain("ETCD_DISCOVERY=report of v2-discovery");
         expect(r.outputs.discoveryUrl).toBe("report of v2-discovery");
     });
 
@@ -101,7 +101,7 @@ describe("self-hosted discovery", () => {
             bootstrap: { mode: "discovery", discovery: { endpoints: ["http://10.0.0.100:2379"] } },
         });
         expect(r.byName("v3-discovery").inputs.create).toContain("\"$ep/v3/kv/put\"");
-        expect(r.byName("v3-etcd-n1").inputs.envs).toEqual(expect.arrayContaining([
+        expect(unwrap(r.byName("v3-etcd-n1").inputs.envs).value).toEqual(expect.arrayContaining([
             "ETCD_DISCOVERY_TOKEN=report of v3-discovery", "ETCD_DISCOVERY_ENDPOINTS=http://10.0.0.100:2379",
         ]));
         expect(r.outputs.discoveryUrl).toBe("");
@@ -153,10 +153,10 @@ describe("DNS bootstrap with a dnsmasq container", () => {
     it("points members at it and has them advertise names, with ETCD_DISCOVERY_SRV", () => {
         const n1 = r.byName("dns-etcd-n1").inputs;
         expect(n1.dns).toEqual(["10.77.0.14"]);
-        expect(n1.envs).toEqual(expect.arrayContaining([
+        expect(unwrap(n1.envs).value).toEqual(expect.arrayContaining([
             "ETCD_DISCOVERY_SRV=etcd.lab", "ETCD_INITIAL_ADVERTISE_PEER_URLS=http://etcd-n1.etcd.lab:2380", "ETCD_LISTEN_PEER_URLS=http://0.0.0.0:2380",
         ]));
-        expect(n1.envs.filter((e: string) => e.startsWith("ETCD_INITIAL_CLUSTER="))).toEqual([]);
+        expect(unwrap(n1.envs).value.filter((e: string) => e.startsWith("ETCD_INITIAL_CLUSTER="))).toEqual([]);
         expect(r.outputs.clientEndpointList).toEqual(["http://etcd-n1.etcd.lab:2379", "http://etcd-n2.etcd.lab:2379", "http://etcd-n3.etcd.lab:2379"]);
     });
 });
@@ -177,7 +177,17 @@ it("DNS bootstrap with a remote dnsmasq: a drop-in over ssh with stdin, a restar
     expect(check.inputs.create).toContain("name='_etcd-server-blue._tcp.etcd.lab'");
     expect(check.inputs.create).toContain("server='10.77.0.1'");
     expect(r.byName("rdns-etcd-n1").inputs.dns).toBeUndefined();
-    expect(r.byName("rdns-etcd-n1").inputs.envs).toContain("ETCD_DISCOVERY_SRV_NAME=blue");
+    expect(unwrap(r.byName("rdns-etcd-n1").inputs.envs).value).toContain("ETCD_DISCOVERY_SRV_NAME=blue");
+});
+
+it("DNS bootstrap with a remote dnsmasq: the ssh key reaches the command as a secret even when given in the clear", async () => {
+    const r = await deploy("keyed", {
+        image: "local/etcd:v3.5.16", hosts, members: three,
+        bootstrap: { mode: "dns", dns: { domain: "etcd.lab", dnsmasq: { remote: { host: "10.77.0.1", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----" } } } },
+    });
+    expect(unwrap(r.byName("keyed-dnsmasq-records").inputs.connection)).toEqual({
+        secret: true, value: expect.objectContaining({ host: "10.77.0.1", port: 22, user: "root", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----" }),
+    });
 });
 
 it("DNS bootstrap without dnsmasq: only the config output, no extra resources", async () => {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
+import { created, installMocks, ofType, promiseOf, unwrap } from "./mockRuntime";
 import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
 
@@ -61,9 +61,10 @@ describe("the seed topology", () => {
         expect(onProvider("docker:index/remoteImage:RemoteImage", "seed-node1-image")).toMatch(/::seed-node1::seed-node1-id$/);
     });
 
-    it("gives each container the exact ETCD_* environment, including the generated token", () => {
+    it("gives each container the exact ETCD_* environment, including the generated token (a secret, so the whole environment is)", () => {
         const n3 = ofType("docker:index/container:Container", r.resources).find((c) => c.name === "seed-etcd-n3")!;
-        expect(n3.inputs.envs).toEqual([
+        expect(unwrap(n3.inputs.envs).secret).toBe(true);
+        expect(unwrap(n3.inputs.envs).value).toEqual([
             "ETCD_NAME=etcd-n3",
             "ETCD_DATA_DIR=/var/lib/etcd/data",
             "ETCD_LISTEN_PEER_URLS=http://0.0.0.0:12380",
@@ -141,10 +142,11 @@ describe("the generated cluster token", () => {
         expect(await hex(undefined)).toBe("c0ffee00");
     });
 
-    it("a new stack: a RandomId without prefix, and the token <name>-<hex>, prefixed once", async () => {
+    it("a new stack: a RandomId without prefix, and the token <name>-<hex>, prefixed once, a secret like a configured one", async () => {
         const before = created.length;
         const cluster = new EtcdCluster("fresh", one);
         expect(await tokenOf(cluster)).toBe("fresh-c0ffee00");
+        expect(await pulumi.isSecret(cluster.clusterToken)).toBe(true);
         expect(ofType("random:index/randomId:RandomId", created.slice(before)).map((r) => r.inputs)).toEqual([{ byteLength: 8 }]);
     });
 
@@ -160,7 +162,9 @@ it("uses a given token as is and creates no random resource", async () => {
     const r = await deploy("given", { members: [{ name: "solo" }], clusterToken: "my-token", healthCheck: { enabled: false } });
     expect(ofType("random:index/randomId:RandomId", r.resources)).toHaveLength(0);
     expect(ofType("command:local:Command", r.resources)).toHaveLength(0);
-    expect(ofType("docker:index/container:Container", r.resources)[0].inputs.envs).toContain("ETCD_INITIAL_CLUSTER_TOKEN=my-token");
+    expect(unwrap(ofType("docker:index/container:Container", r.resources)[0].inputs.envs)).toEqual({
+        secret: false, value: expect.arrayContaining(["ETCD_INITIAL_CLUSTER_TOKEN=my-token"]),
+    });
     expect(r.outputs.healthReport).toBe("");
 });
 

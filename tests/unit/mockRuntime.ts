@@ -28,6 +28,12 @@ export function installMocks(project = "etcd-cluster"): Promise<void> {
     }, project, "test", false);
 }
 
+/** An input's value, and whether it reached the engine as a secret (secretness covers the whole property). */
+export function unwrap(v: unknown): { value: any; secret: boolean } {
+    const wrapped = typeof v === "object" && v !== null && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+    return wrapped ? { value: (v as { value: unknown }).value, secret: true } : { value: v, secret: false };
+}
+
 export const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 
 export function ofType(type: string, from = created): pulumi.runtime.MockResourceArgs[] {

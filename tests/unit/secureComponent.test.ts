@@ -1,6 +1,6 @@
 /** EtcdCluster with tls/auth under the mock runtime: which resources appear, how they are wired, and that secrets stay secret. */
 import * as pulumi from "@pulumi/pulumi";
-import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
+import { created, installMocks, ofType, promiseOf, unwrap } from "./mockRuntime";
 import { labHosts, labMembers } from "./fixtures";
 import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
@@ -11,11 +11,6 @@ const hosts = labHosts;
 const three = labMembers;
 const base = (over: Partial<EtcdClusterArgs>): EtcdClusterArgs => ({ image: "local/etcd:v3.5.16", hosts, members: three, ...over });
 
-/** The mock runtime's secret wrapper (as the engine would receive the value). */
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const isWrappedSecret = (v: unknown) => typeof v === "object" && v !== null && Object.values(v).includes(SECRET_SIG);
-/** An input's value, and whether it reached the engine as a secret (secretness covers the whole property). */
-const unwrap = (v: unknown): { value: any; secret: boolean } => isWrappedSecret(v) ? { value: (v as { value: unknown }).value, secret: true } : { value: v, secret: false };
 
 const secretOutputs = ["clientCertificate", "clientKey", "rootPassword"] as const;
 const plainOutputs = ["clientEndpoints", "clientEndpointList", "peerUrls", "initialCluster", "discoveryUrl", "dnsmasqConfig", "memberNames",
@@ -65,6 +60,8 @@ describe("tls off, auth off (the default)", () => {
         expect(ofType("random:index/randomPassword:RandomPassword", r.resources)).toEqual([]);
         expect(ofType("command:local:Command", r.resources).map((c) => c.name)).toEqual(["plain-health"]);
         expect(r.byName("plain-etcd-n1").inputs.uploads).toBeUndefined();
+        // Without a password in its environment the health check logs as before.
+        expect(r.byName("plain-health").inputs.logging).toBeUndefined();
     });
 
     it("still exports the secret outputs as (empty) secrets", () => {
@@ -114,6 +111,8 @@ describe("tls auto + auth on (generated password)", () => {
         expect(unwrap(auth.inputs.environment)).toEqual({ secret: true, value: { ETCD_ROOT_PASSWORD: "generated-password-of-sec-root-password" } });
         expect(auth.inputs.create).toContain("user add root --interactive=false");
         expect(unwrap(r.byName("sec-health").inputs.environment)).toEqual({ secret: true, value: { ETCD_ROOT_PASSWORD: "generated-password-of-sec-root-password" } });
+        // The health check carries root's password too: nothing of it goes to the engine's log either.
+        expect(r.byName("sec-health").inputs.logging).toBe("none");
         expect(r.byName("sec-health").inputs.create).toContain("-e ETCDCTL_USER");
     });
 
