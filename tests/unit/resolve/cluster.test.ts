@@ -1,6 +1,6 @@
-import { EtcdClusterArgs } from "../../components/args";
-import { resolveClusterArgs } from "../../components/resolve/cluster";
-import { problemsOf } from "./fixtures";
+import { EtcdClusterArgs } from "../../../components/args";
+import { resolveClusterArgs } from "../../../components/resolve/cluster";
+import { problemsOf } from "../fixtures";
 
 const threeHosts: EtcdClusterArgs = {
     hosts: [

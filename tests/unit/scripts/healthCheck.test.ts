@@ -2,8 +2,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { healthCheckScript, HealthCheckSpec, quorumOf } from "../../components/scripts/healthCheck";
-import { tlsEnvName } from "../../components/scripts/shell";
+import { healthCheckScript, HealthCheckSpec, quorumOf } from "../../../components/scripts/healthCheck";
+import { tlsEnvName } from "../../../components/scripts/shell";
 
 /**
  * The script runs for real under /bin/sh against a fake `docker` that answers like etcdctl does in

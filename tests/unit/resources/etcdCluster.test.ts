@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { created, installMocks, ofType, promiseOf, unwrap } from "./mockRuntime";
-import { EtcdCluster } from "../../components/resources/etcdCluster";
-import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
+import { created, installMocks, ofType, promiseOf, unwrap } from "../mockRuntime";
+import { EtcdCluster } from "../../../components/resources/etcdCluster";
+import { EtcdClusterArgsError } from "../../../components/resolve/argChecks";
 
 installMocks();
 
@@ -31,7 +31,7 @@ async function deploy(name: string, args: ConstructorParameters<typeof EtcdClust
     return { cluster, outputs, resources: created.slice(before) };
 }
 
-describe("the seed topology", () => {
+describe("three members on two ssh hosts", () => {
     let r: Awaited<ReturnType<typeof deploy>>;
     beforeAll(async () => { r = await deploy("seed", seedArgs); });
 

@@ -1,9 +1,9 @@
 /** EtcdCluster with tls/auth under the mock runtime: which resources appear, how they are wired, and that secrets stay secret. */
 import * as pulumi from "@pulumi/pulumi";
-import { created, installMocks, ofType, promiseOf, unwrap } from "./mockRuntime";
-import { labHosts, labMembers } from "./fixtures";
-import { EtcdCluster } from "../../components/resources/etcdCluster";
-import { EtcdClusterArgs } from "../../components/args";
+import { created, installMocks, ofType, promiseOf, unwrap } from "../mockRuntime";
+import { labHosts, labMembers } from "../fixtures";
+import { EtcdCluster } from "../../../components/resources/etcdCluster";
+import { EtcdClusterArgs } from "../../../components/args";
 
 installMocks();
 

@@ -1,10 +1,10 @@
 /** EtcdCluster's bootstrap resources under the mock runtime: what is created, how it is wired, what is exported. */
 import * as pulumi from "@pulumi/pulumi";
-import { created, installMocks, ofType, promiseOf, unwrap } from "./mockRuntime";
-import { labHosts, labMembers } from "./fixtures";
-import { EtcdCluster } from "../../components/resources/etcdCluster";
-import { EtcdClusterArgs } from "../../components/args";
-import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
+import { created, installMocks, ofType, promiseOf, unwrap } from "../mockRuntime";
+import { labHosts, labMembers } from "../fixtures";
+import { EtcdCluster } from "../../../components/resources/etcdCluster";
+import { EtcdClusterArgs } from "../../../components/args";
+import { EtcdClusterArgsError } from "../../../components/resolve/argChecks";
 
 installMocks();
 

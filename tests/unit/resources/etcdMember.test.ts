@@ -3,11 +3,11 @@
  * and every one of them carries an alias to the URN it had as the cluster's child, so existing stacks keep them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, promiseOf } from "./mockRuntime";
-import { labHosts, labMembers } from "./fixtures";
-import { EtcdCluster } from "../../components/resources/etcdCluster";
-import { EtcdMember } from "../../components/resources/etcdMember";
-import { EtcdClusterArgs } from "../../components/args";
+import { installMocks, promiseOf } from "../mockRuntime";
+import { labHosts, labMembers } from "../fixtures";
+import { EtcdCluster } from "../../../components/resources/etcdCluster";
+import { EtcdMember } from "../../../components/resources/etcdMember";
+import { EtcdClusterArgs } from "../../../components/args";
 
 installMocks();
 

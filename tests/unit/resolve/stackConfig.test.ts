@@ -1,9 +1,11 @@
+/** Stack files and stack config: what the program reads, and the program itself under the mock runtime. */
 import * as pulumi from "@pulumi/pulumi";
-import { readClusterConfig } from "../../components/resolve/stackConfig";
-import { resolveClusterArgs } from "../../components/resolve/cluster";
-import { planCluster } from "../../components/plan/cluster";
-import { loadStackConfig } from "../stackFiles";
-import { created, installMocks, ofType, promiseOf } from "./mockRuntime";
+import { readClusterConfig } from "../../../components/resolve/stackConfig";
+import { resolveClusterArgs } from "../../../components/resolve/cluster";
+import { planCluster } from "../../../components/plan/cluster";
+import { loadStackConfig } from "../../stackFiles";
+import { seedMembers } from "../fixtures";
+import { created, installMocks, ofType, promiseOf } from "../mockRuntime";
 
 describe("stack files", () => {
     it("dev: three members on the local engine, one port pair each", () => {
@@ -14,7 +16,7 @@ describe("stack files", () => {
         expect(plan.clientEndpoints).toEqual(["http://127.0.0.1:2379", "http://127.0.0.1:22379", "http://127.0.0.1:32379"]);
     });
 
-    it("prod: the seed's topology, members etcd-n1..n3 on 10.0.0.137–139 over ssh", () => {
+    it("prod: three hosts, members etcd-n1..n3 on 10.0.0.137–139 over ssh", () => {
         const { clusterName, args } = readClusterConfig(loadStackConfig("prod"), "etcd-cluster");
         const plan = planCluster(resolveClusterArgs(clusterName, args));
         expect(plan.initialCluster).toBe("etcd-n1=https://10.0.0.137:2380,etcd-n2=https://10.0.0.138:2380,etcd-n3=https://10.0.0.139:2380");
@@ -49,10 +51,18 @@ describe("readClusterConfig", () => {
 it("the program (index.ts) builds the dev stack's cluster and exports its outputs", async () => {
     await installMocks("etcd-cluster");
     pulumi.runtime.setAllConfig(loadStackConfig("dev"));
-    const program = await import("../../index");
+    const program = await import("../../../index");
     expect(await promiseOf(program.clientEndpoints)).toBe("http://127.0.0.1:2379,http://127.0.0.1:22379,http://127.0.0.1:32379");
     expect(await promiseOf(program.healthReport)).toBe("report of etcd-dev-health");
     expect(ofType("docker:index/container:Container").map((c) => c.inputs.name).sort()).toEqual(["etcd-n1", "etcd-n2", "etcd-n3"]);
     expect(new Set(ofType("docker:index/container:Container").map((c) => c.provider)).size).toBe(1);
     expect(created.find((r) => r.type === "etcd-cluster:index:EtcdCluster")?.name).toBe("etcd-dev");
+});
+
+it("the stack config takes bootstrap as a structured setting", () => {
+    const { args } = readClusterConfig({
+        "etcd-cluster:members": JSON.stringify(seedMembers),
+        "etcd-cluster:bootstrap": JSON.stringify({ mode: "dns", dns: { domain: "example.com" } }),
+    }, "etcd-cluster");
+    expect(args.bootstrap).toEqual({ mode: "dns", dns: { domain: "example.com" } });
 });

@@ -1,15 +1,16 @@
-import { memberEnv } from "../../components/plan/member";
-import { planCluster } from "../../components/plan/cluster";
-import { resolveClusterArgs } from "../../components/resolve/cluster";
-import { imageTag, parseEtcdVersion, versionFromImage } from "../../components/resolve/etcdVersion";
-import { seedArgs } from "./fixtures";
+/** Member planning, pure: every member's ETCD_* environment, URLs, ports, labels and Docker healthcheck. */
+import { EtcdClusterArgs } from "../../../components/args";
+import { memberEnv, MemberPlan } from "../../../components/plan/member";
+import { planCluster } from "../../../components/plan/cluster";
+import { resolveClusterArgs } from "../../../components/resolve/cluster";
+import { seedArgs } from "../fixtures";
 
 const seed = resolveClusterArgs("seed", seedArgs());
 
 describe("planCluster", () => {
     const plan = planCluster(seed);
 
-    it("gives each member exactly the seed's settings, as ETCD_* variables only", () => {
+    it("gives each member exactly its settings, as ETCD_* variables only", () => {
         expect(memberEnv(plan.members[0], "tok")).toEqual([
             "ETCD_NAME=etcd-n1",
             "ETCD_DATA_DIR=/var/lib/etcd/data",
@@ -47,29 +48,24 @@ describe("planCluster", () => {
         expect(plan.members[1].ports).toEqual([]);
     });
 
-    it("listens on the member's own ports with host networking, so members can share a host", () => {
-        const dev = planCluster(resolveClusterArgs("dev", { members: [{ name: "a" }, { name: "b", clientPort: 22379, peerPort: 22380 }] }));
-        expect(dev.members[1].env).toEqual(expect.arrayContaining([
-            "ETCD_LISTEN_CLIENT_URLS=http://0.0.0.0:22379",
-            "ETCD_LISTEN_PEER_URLS=http://0.0.0.0:22380",
-            "ETCD_ADVERTISE_CLIENT_URLS=http://127.0.0.1:22379",
-        ]));
-        expect(dev.members[1].localClientUrl).toBe("http://127.0.0.1:22379");
-    });
-
-    it("publishes the seed's -p ports and listens on 2379/2380 inside with networkMode published", () => {
-        const p = planCluster(resolveClusterArgs("p", { networkMode: "published", members: [{ name: "a", address: "172.17.0.1", clientPort: 12379, peerPort: 12380 }] }));
-        expect(p.members[0].ports).toEqual([{ internal: 2379, external: 12379 }, { internal: 2380, external: 12380 }]);
-        expect(p.members[0].env).toEqual(expect.arrayContaining([
-            "ETCD_LISTEN_CLIENT_URLS=http://0.0.0.0:2379",
-            "ETCD_INITIAL_ADVERTISE_PEER_URLS=http://172.17.0.1:12380",
-        ]));
-        expect(p.members[0].localClientUrl).toBe("http://127.0.0.1:2379");
-    });
-
-    it("brackets IPv6 addresses in URLs", () => {
-        const p = planCluster(resolveClusterArgs("v6", { members: [{ name: "a", address: "fd00::1" }] }));
-        expect(p.members[0].peerUrl).toBe("http://[fd00::1]:2380");
+    // Each networking case: the arguments, which member to look at, and what its plan must hold.
+    it.each<[string, EtcdClusterArgs, number, Partial<MemberPlan> & { envIncludes: string[] }]>([
+        ["listens on the member's own ports with host networking, so members can share a host",
+            { members: [{ name: "a" }, { name: "b", clientPort: 22379, peerPort: 22380 }] }, 1, {
+                envIncludes: ["ETCD_LISTEN_CLIENT_URLS=http://0.0.0.0:22379", "ETCD_LISTEN_PEER_URLS=http://0.0.0.0:22380", "ETCD_ADVERTISE_CLIENT_URLS=http://127.0.0.1:22379"],
+                localClientUrl: "http://127.0.0.1:22379",
+            }],
+        ["publishes -p <clientPort>:2379 -p <peerPort>:2380 and listens on 2379/2380 inside with networkMode published",
+            { networkMode: "published", members: [{ name: "a", address: "172.17.0.1", clientPort: 12379, peerPort: 12380 }] }, 0, {
+                ports: [{ internal: 2379, external: 12379 }, { internal: 2380, external: 12380 }],
+                envIncludes: ["ETCD_LISTEN_CLIENT_URLS=http://0.0.0.0:2379", "ETCD_INITIAL_ADVERTISE_PEER_URLS=http://172.17.0.1:12380"],
+                localClientUrl: "http://127.0.0.1:2379",
+            }],
+        ["brackets IPv6 addresses in URLs", { members: [{ name: "a", address: "fd00::1" }] }, 0, { envIncludes: [], peerUrl: "http://[fd00::1]:2380" }],
+    ])("%s", (_case, args, index, { envIncludes, ...expected }) => {
+        const m = planCluster(resolveClusterArgs("net", args)).members[index];
+        expect(m.env).toEqual(expect.arrayContaining(envIncludes));
+        expect(m).toMatchObject(expected);
     });
 
     it("passes tuning and extra settings through, and switches 3.4 to the zap logger for log levels", () => {
@@ -87,18 +83,4 @@ describe("planCluster", () => {
         ]);
         expect(tuned("local/etcd:v3.5.16")).not.toContain("ETCD_LOGGER=zap");
     });
-});
-
-describe("etcd versions from image references", () => {
-    it.each([
-        ["gcr.io/etcd-development/etcd:v3.6.14", "v3.6.14", { major: 3, minor: 6, patch: 14 }],
-        ["localhost:5000/etcd:3.5.16-debian-12-r0", "3.5.16-debian-12-r0", { major: 3, minor: 5, patch: 16 }],
-        ["quay.io/coreos/etcd:v3.4.23@sha256:abc", "v3.4.23", { major: 3, minor: 4, patch: 23 }],
-        ["localhost:5000/etcd", undefined, undefined],
-        ["etcd:latest", "latest", undefined],
-    ])("%s", (image, tag, version) => {
-        expect(imageTag(image)).toBe(tag);
-        expect(versionFromImage(image)).toEqual(version);
-    });
-    it("rejects non-versions", () => expect(parseEtcdVersion("3.5")).toBeUndefined());
 });
