@@ -6,7 +6,7 @@ import * as random from "@pulumi/random";
  * The given token as it is (one from stack config is a secret already), or a generated one, kept in state so
  * updates never change the token of a running cluster, and a secret like a configured one.
  *
- * Until issue 10 the generated one was registered with `prefix: "<name>-"` and its `hex` was prefixed once more,
+ * Earlier versions registered the generated one with `prefix: "<name>-"` and its `hex` was prefixed once more,
  * but the random provider already puts `prefix` in front of `hex`, so clusters created then run with
  * `<name>-<name>-<hex>`. That token is in every member's environment: changing it would replace every container.
  * So the RandomId has no `prefix` any more, but `ignoreChanges: ["prefix"]`: for an existing stack the engine
