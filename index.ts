@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EtcdCluster } from "./components/etcdCluster";
-import { readClusterConfig } from "./components/stackConfig";
+import { EtcdCluster } from "./components/resources/etcdCluster";
+import { readClusterConfig } from "./components/resolve/stackConfig";
 
 // The program: one EtcdCluster described entirely by the stack's config (stacks/Pulumi.<stack>.yaml).
 const { clusterName, args } = readClusterConfig(pulumi.runtime.allConfig(), pulumi.getProject());

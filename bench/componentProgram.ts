@@ -1,5 +1,5 @@
 /** The program under test: EtcdCluster components, as a user's `index.ts` would declare them. */
-import { EtcdCluster } from "../components/etcdCluster";
+import { EtcdCluster } from "../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../components/args";
 import { BenchCluster } from "./topology";
 

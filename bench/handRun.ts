@@ -5,8 +5,9 @@
  * HEALTHCHECK (the CLI's --health-cmd is always CMD-SHELL, and the image has no shell), so the hand-run
  * containers have none. The script ends by polling `etcdctl endpoint health --cluster`, as the seed does.
  */
-import { ClusterPlan, memberEnv, volumeMountPath } from "../components/memberPlan";
-import { shQuote } from "../components/healthCheck";
+import { ClusterPlan } from "../components/plan/cluster";
+import { memberEnv, volumeMountPath } from "../components/plan/member";
+import { shQuote } from "../components/scripts/shell";
 
 export function handRunScript(plan: ClusterPlan, image: string, token: string, restart: string, poll = true): string {
     const lines = [

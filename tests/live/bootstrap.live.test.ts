@@ -9,7 +9,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { randomBytes } from "crypto";
-import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
 import { DeploymentError } from "./deployer/liveDeployer";
 import { ensureDnsmasqImage, dnsmasqTestImage } from "./dnsmasqImage";

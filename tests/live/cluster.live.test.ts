@@ -5,12 +5,12 @@
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
-import { healthCheckScript, healthCheckSpec } from "../../components/healthCheck";
-import { planCluster } from "../../components/memberPlan";
-import { resolveClusterArgs } from "../../components/validation";
-import { readClusterConfig } from "../../components/stackConfig";
+import { healthCheckScript, healthCheckSpec } from "../../components/scripts/healthCheck";
+import { planCluster } from "../../components/plan/cluster";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
+import { readClusterConfig } from "../../components/resolve/stackConfig";
 import { loadStackConfig } from "../stackFiles";
 import { DeploymentError } from "./deployer/liveDeployer";
 import {

@@ -7,12 +7,13 @@
  */
 import * as fs from "fs";
 import { randomBytes } from "crypto";
-import { EtcdCluster } from "../../components/etcdCluster";
+import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
-import { healthCheckSpec } from "../../components/healthCheck";
-import { planCluster } from "../../components/memberPlan";
-import { authEnableScript, rootPasswordEnv } from "../../components/security";
-import { resolveClusterArgs } from "../../components/validation";
+import { healthCheckSpec } from "../../components/scripts/healthCheck";
+import { planCluster } from "../../components/plan/cluster";
+import { authEnableScript } from "../../components/scripts/auth";
+import { rootPasswordEnv } from "../../components/scripts/shell";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
 import { ensureDnsmasqImage, dnsmasqTestImage } from "./dnsmasqImage";
 import {
     ClientTlsFiles, docker, etcdctlTls, eventually, leftovers, newDeployer, parseMemberList, readLab, removeLeftovers, run, runWithEnv, writeClientTls,

@@ -1,21 +1,22 @@
 import { EtcdClusterArgs, EtcdMemberArgs } from "../../components/args";
-import { EtcdClusterArgsError, resolveClusterArgs } from "../../components/validation";
+import { EtcdClusterArgsError } from "../../components/resolve/argChecks";
+import { resolveClusterArgs } from "../../components/resolve/cluster";
 
-/** The seed's machines: node1..3 at 10.0.0.137–139, Docker reached over ssh. */
+/** Three machines: node1..3 at 10.0.0.137–139, Docker reached over ssh. */
 export const seedHosts = [
     { name: "node1", url: "ssh://root@10.0.0.137" },
     { name: "node2", url: "ssh://root@10.0.0.138" },
     { name: "node3", url: "ssh://root@10.0.0.139" },
 ];
 
-/** The seed's members: etcd-n1..n3, one per machine. */
+/** Three members: etcd-n1..n3, one per machine. */
 export const seedMembers: EtcdMemberArgs[] = [
     { name: "etcd-n1", host: "node1" },
     { name: "etcd-n2", host: "node2" },
     { name: "etcd-n3", host: "node3" },
 ];
 
-/** The seed's topology on etcd 3.5.16, with overrides. */
+/** Those three members on those three hosts, etcd 3.5.16, with overrides. */
 export const seedArgs = (over: Partial<EtcdClusterArgs> = {}): EtcdClusterArgs =>
     ({ image: "local/etcd:v3.5.16", hosts: seedHosts, members: seedMembers, ...over });
 

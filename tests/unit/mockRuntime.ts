@@ -14,7 +14,8 @@ export function installMocks(project = "etcd-cluster"): Promise<void> {
             const state: Record<string, unknown> = { ...args.inputs };
             if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:${args.name}`;
             if (args.type === "command:local:Command") state.stdout = `report of ${args.name}`;
-            if (args.type === "random:index/randomId:RandomId") state.hex = "c0ffee00";
+            // Like the random provider: `hex` (and b64Std, b64Url, dec) start with `prefix` when one is given.
+            if (args.type === "random:index/randomId:RandomId") state.hex = `${args.inputs.prefix ?? ""}c0ffee00`;
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = `generated-password-of-${args.name}`;
             if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = `-----BEGIN PRIVATE KEY-----${args.name}`;
             if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----${args.name}`;
@@ -25,6 +26,12 @@ export function installMocks(project = "etcd-cluster"): Promise<void> {
         },
         call: (args) => args.inputs,
     }, project, "test", false);
+}
+
+/** An input's value, and whether it reached the engine as a secret (secretness covers the whole property). */
+export function unwrap(v: unknown): { value: any; secret: boolean } {
+    const wrapped = typeof v === "object" && v !== null && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+    return wrapped ? { value: (v as { value: unknown }).value, secret: true } : { value: v, secret: false };
 }
 
 export const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));

@@ -1,0 +1,4 @@
+/** Every argument type of the package, as users import them. */
+export * from "./cluster";
+export * from "./security";
+export * from "./bootstrap";

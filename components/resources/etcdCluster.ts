@@ -1,0 +1,133 @@
+/**
+ * The cluster component: resolves and plans the arguments, then creates the hosts' providers and images, the
+ * cluster token, the bootstrap resources and the CA, one {@link EtcdMember} per member, and the commands that
+ * check health and enable authentication.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import type { EtcdClusterArgs } from "../args";
+import { planCluster } from "../plan/cluster";
+import { memberEnv } from "../plan/member";
+import { resolveClusterArgs } from "../resolve/cluster";
+import { createBootstrapResources } from "./bootstrap";
+import { createClusterTls } from "./certificates";
+import { createAuthCommand, createHealthCheck, createRootPassword } from "./commands";
+import { createHostResources } from "./docker";
+import { EtcdMember } from "./etcdMember";
+import { createClusterToken } from "./token";
+
+export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
+
+/**
+ * An etcd cluster on one or more Docker hosts: per member a data volume and a container configured only
+ * through `ETCD_*` variables, then a health check that fails the deployment unless every member is started
+ * and healthy.
+ */
+export class EtcdCluster extends pulumi.ComponentResource {
+    /** Client URLs, comma-joined: what `ETCDCTL_ENDPOINTS` and `--endpoints` take. */
+    public readonly clientEndpoints: pulumi.Output<string>;
+    /** Client URLs, one per member, in member order. */
+    public readonly clientEndpointList: pulumi.Output<string[]>;
+    /** Peer URLs, one per member, in member order. */
+    public readonly peerUrls: pulumi.Output<string[]>;
+    /** The `--initial-cluster` string the members were bootstrapped with (empty with discovery or DNS bootstrap). */
+    public readonly initialCluster: pulumi.Output<string>;
+    /** `bootstrap.mode: "discovery"` with v2 discovery: the token URL the members were given (`ETCD_DISCOVERY`). Else empty. */
+    public readonly discoveryUrl: pulumi.Output<string>;
+    /** `bootstrap.mode: "dns"`: the dnsmasq config with the cluster's SRV and host records (served or not). Else empty. */
+    public readonly dnsmasqConfig: pulumi.Output<string>;
+    public readonly memberNames: pulumi.Output<string[]>;
+    /** `--initial-cluster-token`. */
+    public readonly clusterToken: pulumi.Output<string>;
+    /** Environment for `etcdctl` from where Pulumi runs: `ETCDCTL_API`, `ETCDCTL_ENDPOINTS`. */
+    public readonly etcdctlEnv: pulumi.Output<Record<string, string>>;
+    /** The health check's report: member list and endpoint health table. Empty when the check is disabled. */
+    public readonly healthReport: pulumi.Output<string>;
+    /** TLS: the CA certificate (PEM) clients verify members with (`--cacert`). Empty without TLS. */
+    public readonly caCertificate: pulumi.Output<string>;
+    /** TLS: a client certificate (PEM) signed by the CA, for `--cert`. Secret. Empty without TLS. */
+    public readonly clientCertificate: pulumi.Output<string>;
+    /** TLS: the client certificate's private key (PEM), for `--key`. Secret. Empty without TLS. */
+    public readonly clientKey: pulumi.Output<string>;
+    /** Auth: the root user's password (`--user root:<password>`). Secret. Empty without auth. */
+    public readonly rootPassword: pulumi.Output<string>;
+    /** Auth: what the auth command did (created root and enabled auth, or found it enabled). Empty without auth. */
+    public readonly authReport: pulumi.Output<string>;
+    /** The member containers by member name, for `dependsOn` in a larger program. */
+    public readonly containers: Record<string, docker.Container>;
+    /** The members (volume, certificates, container of each), by member name. */
+    public readonly members: Record<string, EtcdMember>;
+
+    constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(etcdClusterType, name, {}, opts);
+        const cluster = resolveClusterArgs(name, args);
+        cluster.warnings.forEach((w) => pulumi.log.warn(w, this));
+        const plan = planCluster(cluster);
+
+        const token = createClusterToken(name, args.clusterToken, this);
+        const hosts = createHostResources(name, cluster.image, plan, this);
+        const boot = createBootstrapResources(name, cluster, plan, this, (host) => hosts.get(host)!.provider);
+        const discovery = boot.discoveryValue;
+        const tls = createClusterTls(name, cluster, this);
+        const rootPassword = createRootPassword(name, cluster, this);
+
+        this.members = {};
+        this.containers = {};
+        for (const m of plan.members) {
+            const { provider, image } = hosts.get(m.hostName)!;
+            const member = new EtcdMember(`${name}-${m.name}`, {
+                namePrefix: name,
+                plan: m,
+                provider,
+                image: image!.imageId,
+                env: discovery === undefined ? token.apply((t) => memberEnv(m, t)) :
+                    pulumi.all([token, discovery]).apply(([t, d]) => memberEnv(m, t, { bootstrap: cluster.bootstrap, value: d })),
+                networkMode: cluster.networkMode,
+                restartPolicy: cluster.restartPolicy,
+                dns: boot.memberDns,
+                tls,
+                // The discovery token exists / the SRV records resolve before any member starts.
+                dependsOn: boot.memberDependsOn,
+            }, { parent: this });
+            this.members[m.name] = member;
+            this.containers[m.name] = member.container;
+        }
+        const containers = Object.values(this.containers);
+
+        const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, this) : undefined;
+        this.healthReport = check?.stdout ?? pulumi.output("");
+        this.authReport = rootPassword === undefined ? pulumi.output("") :
+            createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), check ? [check] : containers, this).stdout;
+
+        this.clientEndpointList = pulumi.output(plan.clientEndpoints);
+        this.clientEndpoints = pulumi.output(plan.clientEndpoints.join(","));
+        this.peerUrls = pulumi.output(plan.peerUrls);
+        this.initialCluster = pulumi.output(plan.initialCluster);
+        this.discoveryUrl = boot.discoveryUrl;
+        this.dnsmasqConfig = boot.dnsmasqConfig;
+        this.memberNames = pulumi.output(plan.members.map((m) => m.name));
+        this.clusterToken = token;
+        this.etcdctlEnv = pulumi.output<Record<string, string>>({ ETCDCTL_API: "3", ETCDCTL_ENDPOINTS: plan.clientEndpoints.join(",") });
+        this.caCertificate = tls?.ca ?? pulumi.output("");
+        this.clientCertificate = tls?.clientCert ?? pulumi.secret("");
+        this.clientKey = tls?.clientKey ?? pulumi.secret("");
+        this.rootPassword = rootPassword ?? pulumi.secret("");
+        this.registerOutputs({
+            clientEndpoints: this.clientEndpoints,
+            clientEndpointList: this.clientEndpointList,
+            peerUrls: this.peerUrls,
+            initialCluster: this.initialCluster,
+            discoveryUrl: this.discoveryUrl,
+            dnsmasqConfig: this.dnsmasqConfig,
+            memberNames: this.memberNames,
+            clusterToken: this.clusterToken,
+            etcdctlEnv: this.etcdctlEnv,
+            healthReport: this.healthReport,
+            caCertificate: this.caCertificate,
+            clientCertificate: this.clientCertificate,
+            clientKey: this.clientKey,
+            rootPassword: this.rootPassword,
+            authReport: this.authReport,
+        });
+    }
+}

@@ -1,0 +1,110 @@
+/**
+ * The post-deploy health check, as a POSIX shell script run where Pulumi runs. It asks what an operator asks by
+ * hand, `docker exec <member> etcdctl member list` and `endpoint health --cluster`, through the same Docker
+ * hosts the members run on, so it needs only the docker CLI and no route to the client ports.
+ */
+import type { ClusterPlan } from "../plan/cluster";
+import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
+
+export interface HealthCheckSpec {
+    clusterName: string;
+    expectedMembers: string[];
+    hosts: ScriptHost[];
+    probes: ScriptProbe[];
+    timeoutSeconds: number;
+    /** Longest pause between attempts; attempts back off 1, 2, 4 … seconds up to this. */
+    maxDelaySeconds?: number;
+    /** Flags of every etcdctl call (TLS: `--cacert=… --cert=… --key=…`, paths inside the member container). */
+    etcdctlFlags?: string[];
+    /**
+     * Authenticate as root: the script exports `ETCDCTL_USER=root:$ETCD_ROOT_PASSWORD` and runs
+     * `docker exec -e ETCDCTL_USER …` (the name only; the docker CLI takes the value from its environment).
+     */
+    auth?: boolean;
+}
+
+/** Majority of `n` members: the most that may fail is n - quorum. */
+export function quorumOf(n: number): number {
+    return Math.floor(n / 2) + 1;
+}
+
+/** The check for a planned cluster: every member expected, every member asked in turn, on its own host. */
+export function healthCheckSpec(clusterName: string, plan: ClusterPlan, timeoutSeconds: number): HealthCheckSpec {
+    return {
+        clusterName,
+        expectedMembers: plan.members.map((m) => m.name),
+        hosts: plan.hosts.map((h) => ({ url: h.host.url, sshOpts: h.host.sshOpts, tls: h.host.scheme === "tcp" })),
+        probes: plan.members.map((m) => ({
+            member: m.name,
+            hostIndex: plan.hosts.findIndex((h) => h.name === m.hostName),
+            containerName: m.containerName,
+            localClientUrl: m.localClientUrl,
+        })),
+        timeoutSeconds,
+        etcdctlFlags: plan.etcdctlFlags,
+        auth: plan.auth,
+    };
+}
+
+/** One attempt: ask members in turn until one answers, then compare its member list and health table with what is expected. */
+const attempt = `list=""; health=""; probe=""; problem=""
+while read -r h ctr url member; do
+  # Both questions at once: each is a docker exec (over ssh for remote hosts), and the round trips dominate.
+  ectl "$h" "$ctr" "$url" -w table endpoint health --cluster >"$tmp/health" 2>&1 &
+  asked=$!
+  if out=$(ectl "$h" "$ctr" "$url" member list 2>&1); then
+    wait "$asked"
+    list=$(nolog "$out"); probe=$member; health=$(nolog "$(cat "$tmp/health")")
+    break
+  fi
+  wait "$asked"
+  problem=$(printf '%s\\n  %s: %s' "$problem" "$member" "$(printf '%s' "$out" | tail -n 3 | tr '\\n' ' ')")
+done <"$tmp/probes"
+missing=""
+for name in $expected; do
+  printf '%s\\n' "$list" | grep -q ", started, $name, " || missing="$missing $name"
+done
+extra=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected " 'NF >= 6 && index(want, " " $3 " ") == 0 { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $2 }')
+healthy=$(printf '%s\\n' "$health" | grep -cE '^\\| *[a-z]+://[^ ]+ *\\| *true *\\|')
+if [ -n "$probe" ] && [ -z "$missing" ] && [ -z "$extra" ] && [ "$healthy" -eq "$n" ]; then
+  printf 'etcd cluster %s: %s of %s members started and healthy (asked %s, attempt %s)\\n%s\\n%s\\n' "$cluster" "$healthy" "$n" "$probe" "$attempt" "$list" "$health"
+  exit 0
+fi`;
+
+/** Renders the script. Its stdout on success is the report; on failure stderr says what is wrong. */
+export function healthCheckScript(spec: HealthCheckSpec): string {
+    const n = spec.expectedMembers.length;
+    return `set -u
+${spec.auth ? `${rootLogin("the health check authenticates as root")}\n` : ""}cluster=${shQuote(spec.clusterName)}
+expected=${shQuote(spec.expectedMembers.join(" "))}
+n=${n}
+quorum=${quorumOf(n)}
+${memberAccess(spec.hosts, spec.probes)}
+${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags ?? [])}
+# The client library's JSON warnings (e.g. "authentication is not enabled" before auth is on) stay out of the report.
+nolog() { printf '%s\\n' "$1" | grep -v '^{"level":'; }
+${retryLoop({ seconds: spec.timeoutSeconds }, attempt, spec.maxDelaySeconds ?? 5)}
+# Which members are up at all: endpoint status is answered locally, without quorum.
+up=0; down=""
+while read -r h ctr url member; do
+  if ectl "$h" "$ctr" "$url" endpoint status >/dev/null 2>&1; then up=$((up + 1)); else down="$down $member"; fi
+done <"$tmp/probes"
+{
+  printf 'etcd cluster %s is not healthy after ${spec.timeoutSeconds}s (%s attempts).\\n' "$cluster" "$attempt"
+  if [ "$healthy" -lt "$quorum" ] && [ "$up" -lt "$quorum" ]; then
+    printf 'quorum lost: only %s of %s members are up; a cluster of %s needs %s to accept writes. Down:%s\\n' "$up" "$n" "$n" "$quorum" "$down"
+  elif [ "$healthy" -lt "$quorum" ]; then
+    printf 'no quorum although %s of %s members are up: they cannot reach each other; check that every peer URL is reachable from the other hosts.\\n' "$up" "$n"
+  else
+    printf '%s of %s members healthy.\\n' "$healthy" "$n"
+  fi
+  [ -z "$missing" ] || printf 'not started or not in the member list:%s\\n' "$missing"
+  [ -z "$extra" ] || printf 'members that are not part of this deployment:%s\\n' "$extra"
+  [ -z "$problem" ] || printf 'members that did not answer member list:%s\\n' "$problem"
+  [ -z "$list" ] || printf 'member list (asked %s):\\n%s\\n' "$probe" "$list"
+  [ -z "$health" ] || printf 'endpoint health:\\n%s\\n' "$health"
+  printf 'See each member with: docker logs <container> (names:%s)\\n' "$(awk '{ printf " %s", $2 }' "$tmp/probes")"
+} >&2
+exit 1
+`;
+}

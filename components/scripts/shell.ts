@@ -1,0 +1,108 @@
+/**
+ * The one set of helpers every generated script is built from: quoting, the bounded retry loop, the per-host
+ * `docker` function, the etcdctl wrapper and root's login. Scripts are POSIX `sh`, run where Pulumi runs; secrets
+ * reach them only through their environment, never their text.
+ */
+import { etcdctlPath } from "../plan/member";
+
+/** Environment variable that carries the root password into the component's commands. */
+export const rootPasswordEnv = "ETCD_ROOT_PASSWORD";
+
+/** Name of the environment variable that carries a tcp host's PEM to a script. */
+export function tlsEnvName(hostIndex: number, part: "ca" | "cert" | "key"): string {
+    return `ETCD_HEALTH_HOST${hostIndex}_${part.toUpperCase()}`;
+}
+
+/** One shell word, whatever `value` holds. */
+export function shQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** How long a retry loop may go on: so many attempts, or so many seconds from its start. */
+export type RetryBound = { attempts: number } | { seconds: number };
+
+/**
+ * A bounded retry loop around `body`, which sets `ok=1` on success (or exits) and `err` on failure. Between
+ * attempts it sleeps 1, 2, 4 … seconds, at most `maxDelay`. Afterwards `$attempt` is the number of attempts
+ * made and `$ok` says whether one succeeded. `body` must not contain a here-document (it is indented).
+ */
+export function retryLoop(bound: RetryBound, body: string, maxDelay = 8): string {
+    const more = "attempts" in bound ? `[ "$attempt" -lt ${bound.attempts} ]` : `[ "$(date +%s)" -lt "$deadline" ]`;
+    const loop = "attempts" in bound ? `while ${more}; do` : `deadline=$(( $(date +%s) + ${bound.seconds} ))\nwhile :; do`;
+    return `attempt=0; delay=1; ok=0; err=""
+${loop}
+  attempt=$((attempt + 1))
+${body.replace(/^/gm, "  ")}
+  [ "$ok" = 1 ] && break
+  ${more} || break
+  sleep "$delay"; delay=$((delay * 2)); [ "$delay" -le ${maxDelay} ] || delay=${maxDelay}
+done`;
+}
+
+/** How a script reaches one Docker host with the docker CLI. */
+export interface ScriptHost {
+    url: string;
+    sshOpts: string[];
+    /** True for tcp:// hosts with TLS; the PEMs come in through {@link tlsEnvName} variables, never argv. */
+    tls: boolean;
+}
+
+/** A member a script can ask, in order, until one answers. */
+export interface ScriptProbe {
+    member: string;
+    hostIndex: number;
+    containerName: string;
+    localClientUrl: string;
+}
+
+/** The `dk <hostIndex> <docker args…>` shell function: the docker CLI against one of the hosts. */
+export function dockerFunction(hosts: ScriptHost[]): string {
+    const cases = hosts.map((h, i) => {
+        const setup: string[] = [];
+        const env: string[] = [`DOCKER_HOST=${shQuote(h.url)}`];
+        if (h.sshOpts.length > 0) {
+            // The docker CLI runs plain `ssh` and has no flag for ssh options: a wrapper first on PATH adds them.
+            setup.push(`[ -x "$tmp/ssh${i}/ssh" ] || { mkdir -p "$tmp/ssh${i}" && printf '#!/bin/sh\\nexec %s %s "$@"\\n' "$real_ssh" ${shQuote(h.sshOpts.map(shQuote).join(" "))} >"$tmp/ssh${i}/ssh" && chmod 700 "$tmp/ssh${i}/ssh"; }`);
+            env.push(`PATH="$tmp/ssh${i}:$PATH"`);
+        }
+        if (h.tls) {
+            setup.push(`[ -f "$tmp/tls${i}/key.pem" ] || { mkdir -p "$tmp/tls${i}" && (umask 077; printf '%s' "$${tlsEnvName(i, "ca")}" >"$tmp/tls${i}/ca.pem"; ` +
+                `printf '%s' "$${tlsEnvName(i, "cert")}" >"$tmp/tls${i}/cert.pem"; printf '%s' "$${tlsEnvName(i, "key")}" >"$tmp/tls${i}/key.pem"); }`);
+            env.push("DOCKER_TLS_VERIFY=1", `DOCKER_CERT_PATH="$tmp/tls${i}"`);
+        }
+        return `    ${i}) ${[...setup, `${env.join(" ")} docker "$@"`].join("; ")} ;;`;
+    });
+    return ["dk() {", '  h=$1; shift', '  case $h in', ...cases, "  esac", "}"].join("\n");
+}
+
+/**
+ * What a script that talks to members needs first: a private temporary directory (removed on exit), the
+ * `dk` function for the hosts, and the probes (`<hostIndex> <container> <localClientUrl> <member>` a line) in
+ * `$probes` and in the file `$tmp/probes`, so loops can read them without a here-document.
+ */
+export function memberAccess(hosts: ScriptHost[], probes: ScriptProbe[]): string {
+    const lines = probes.map((p) => `${p.hostIndex} ${p.containerName} ${p.localClientUrl} ${p.member}`).join("\n");
+    return `real_ssh=$(command -v ssh || echo ssh)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+${dockerFunction(hosts)}
+probes=${shQuote(lines)}
+printf '%s\\n' "$probes" >"$tmp/probes"`;
+}
+
+/**
+ * The `<name> <hostIndex> <container> <clientUrl> <etcdctl args…>` shell function: etcdctl inside a member's
+ * container, with the TLS flags (paths inside the container) and `docker exec` options such as
+ * `-e ETCDCTL_USER` (the name only: the docker CLI takes the value from its own environment) or `-i`.
+ */
+export function etcdctlFunction(name: string, execOptions: string[], flags: string[]): string {
+    const opts = execOptions.map((o) => ` ${o}`).join("");
+    const quoted = flags.map((f) => ` ${shQuote(f)}`).join("");
+    return `${name}() { h=$1; c=$2; u=$3; shift 3; dk "$h" exec${opts} "$c" ${etcdctlPath}${quoted} --endpoints="$u" "$@"; }`;
+}
+
+/** Exports `ETCDCTL_USER=root:<password>` from {@link rootPasswordEnv}; fails, saying `why`, when it is empty. */
+export function rootLogin(why: string): string {
+    return `[ -n "\${${rootPasswordEnv}:-}" ] || { echo "${rootPasswordEnv} is empty: ${why}" >&2; exit 1; }
+ETCDCTL_USER="root:\${${rootPasswordEnv}}"; export ETCDCTL_USER`;
+}
