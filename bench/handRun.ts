@@ -1,9 +1,9 @@
 /**
- * The seed's way, as a plain shell script of `docker run`s a user would type, generated from the
+ * The manual way, as a plain shell script of `docker run`s a user would type, generated from the
  * component's own plan so that image, network mode, ports, ETCD_* settings, volume, restart policy, labels and
  * stop timeout are exactly the component's. What a `docker run` cannot express: the component's exec-form
  * HEALTHCHECK (the CLI's --health-cmd is always CMD-SHELL, and the image has no shell), so the hand-run
- * containers have none. The script ends by polling `etcdctl endpoint health --cluster`, as the seed does.
+ * containers have none. The script ends by polling `etcdctl endpoint health --cluster`, as an operator does by hand.
  */
 import { ClusterPlan } from "../components/plan/cluster";
 import { memberEnv, volumeMountPath } from "../components/plan/member";

@@ -1,6 +1,6 @@
 /**
  * Discovery-token and DNS SRV bootstrap, for real on the lab's Docker hosts (tests/live/lab) through the live
- * deployer, checked as the seed does it: member list, endpoint health, a put on one member read on another.
+ * deployer, checked as an operator does it by hand: member list, endpoint health, a put on one member read on another.
  *
  * The test runs its own helpers: a v2 discovery etcd (3.5.16, ETCD_ENABLE_V2=true) on h3, a stand-in for
  * the discovery service (node http on 127.0.0.1), and the dnsmasq image (dnsmasqImage.ts).
@@ -56,8 +56,8 @@ async function startDiscoveryEtcd(): Promise<void> {
     if (!up) throw new Error(`the discovery etcd at ${discEndpoint} does not serve /v2/keys: ${(await docker(disc.host.dockerHost, "logs", "--tail", "20", disc.container)).stderr}`);
 }
 
-/** The seed's checks: three started members, every endpoint healthy, a put through etcd-n1 read through etcd-n3, a watch through etcd-n2. */
-async function seedChecks(expectedPeerUrls: string[]): Promise<void> {
+/** The manual checks: three started members, every endpoint healthy, a put through etcd-n1 read through etcd-n3, a watch through etcd-n2. */
+async function operatorChecks(expectedPeerUrls: string[]): Promise<void> {
     const list = await etcdctlIn(memberRefs[0], "member", "list");
     expect(list.code).toBe(0);
     const members = parseMemberList(list.stdout).sort((a, b) => a.name.localeCompare(b.name));
@@ -112,7 +112,7 @@ describe("(1) discovery token on a self-hosted v2 discovery etcd, etcd 3.4.23 me
         expect(out.healthReport).toMatch(/3 of 3 members started and healthy/);
     });
 
-    it("passes the seed's checks", async () => { await seedChecks(ipPeerUrls); });
+    it("passes the manual checks", async () => { await operatorChecks(ipPeerUrls); });
 
     it("is destroyed without leftovers, and the token's keys are removed", async () => {
         await deployer.destroy();
@@ -140,7 +140,7 @@ describe("(2) DNS SRV through a dnsmasq container the component runs on h1, etcd
     }, 300_000);
     afterAll(async () => { await deployer.destroy(); });
 
-    it("serves the seed's records: dig SRV against the dnsmasq on h1 gives one answer per member", async () => {
+    it("serves the documented SRV records: dig SRV against the dnsmasq on h1 gives one answer per member", async () => {
         expect(out.dnsmasqConfig).toContain(`srv-host=_etcd-server._tcp.${domain},etcd-n1.${domain},${peerPort},0,100\n`);
         const dig = await run("dig", ["+noall", "+answer", "SRV", `_etcd-server._tcp.${domain}`, `@${hosts[0].address}`, "-p", "53"]);
         expect(dig.stdout.trim().split("\n").map((l) => l.split(/\s+/).slice(6).join(" ")).sort())
@@ -155,8 +155,8 @@ describe("(2) DNS SRV through a dnsmasq container the component runs on h1, etcd
         expect(out.healthReport).toMatch(/3 of 3 members started and healthy/);
     });
 
-    it("passes the seed's checks, and endpoint health --cluster by name from inside a member", async () => {
-        await seedChecks(names.map((n) => `http://${n}.${domain}:${peerPort}`));
+    it("passes the manual checks, and endpoint health --cluster by name from inside a member", async () => {
+        await operatorChecks(names.map((n) => `http://${n}.${domain}:${peerPort}`));
         const byName = await etcdctlIn(memberRefs[1], "endpoint", "health", "--cluster");
         expect(byName.code).toBe(0);
         for (const n of names) expect(byName.stdout + byName.stderr).toContain(`http://${n}.${domain}:${clientPort} is healthy`);
@@ -236,7 +236,7 @@ describe("(4) the discovery-service code path, against a local stand-in, etcd 3.
         expect(out.healthReport).toMatch(/3 of 3 members started and healthy/);
     });
 
-    it("passes the seed's checks", async () => { await seedChecks(ipPeerUrls); });
+    it("passes the manual checks", async () => { await operatorChecks(ipPeerUrls); });
 
     it("is destroyed without leftovers", async () => {
         await deployer.destroy();

@@ -1,6 +1,6 @@
 /**
  * The component deployed for real on the lab's Docker hosts (tests/live/lab), through the live deployer,
- * then checked the way the seed does it by hand: member list, endpoint health, put/get, watch, faults.
+ * then checked the way an operator does it by hand: member list, endpoint health, put/get, watch, faults.
  */
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,8 +23,8 @@ jest.setTimeout(240_000);
 const lab = readLab();
 const series = ["3.4", "3.5"] as const;
 
-/** The seed's topology: etcd-n1..n3, one per lab host, each advertising its host's address. */
-function seedArgs(image: string): EtcdClusterArgs {
+/** the three-host topology: etcd-n1..n3, one per lab host, each advertising its host's address. */
+function threeNodeArgs(image: string): EtcdClusterArgs {
     return {
         image,
         hosts: lab.hosts.slice(0, 3).map((h) => ({ name: h.name, url: h.dockerHost })),
@@ -36,7 +36,7 @@ function seedArgs(image: string): EtcdClusterArgs {
 interface Topology {
     cluster: string;
     args: EtcdClusterArgs;
-    /** The three members as the seed reaches them: node1, node2, node3. */
+    /** The three members as an operator reaches them: node1, node2, node3. */
     members: MemberRef[];
     dockerHosts: string[];
 }
@@ -52,8 +52,8 @@ function topologyOf(cluster: string, args: EtcdClusterArgs): Topology {
     };
 }
 
-/** Every check the seed's wiki page does, plus the faults a user worries about, for one deployed topology. */
-function seedChecks(t: () => Topology, outputs: () => { clientEndpointList: string[]; peerUrls: string[]; healthReport: string }) {
+/** Every check an operator does by hand, plus the faults a user worries about, for one deployed topology. */
+function operatorChecks(t: () => Topology, outputs: () => { clientEndpointList: string[]; peerUrls: string[]; healthReport: string }) {
     const node = (i: number) => t().members[i];
 
     it("member list shows exactly the three members, started, with the expected peer and client URLs", async () => {
@@ -147,7 +147,7 @@ function deployedTopology(label: string, makeTopology: () => Topology, program: 
             await deployer.destroy();
         });
 
-        seedChecks(() => t, () => outputs);
+        operatorChecks(() => t, () => outputs);
 
         it("is destroyed without leftovers on any host", async () => {
             await deployer.destroy();
@@ -162,8 +162,8 @@ function deployedTopology(label: string, makeTopology: () => Topology, program: 
 const clusterOutputs = (c: EtcdCluster) => ({ clientEndpointList: c.clientEndpointList, peerUrls: c.peerUrls, healthReport: c.healthReport });
 
 for (const s of series) {
-    deployedTopology(`the seed's topology on three lab hosts, etcd ${lab.images[s]}`,
-        () => topologyOf(`seed-${s.replace(".", "")}`, seedArgs(lab.images[s])),
+    deployedTopology(`the three-host topology on three lab hosts, etcd ${lab.images[s]}`,
+        () => topologyOf(`seed-${s.replace(".", "")}`, threeNodeArgs(lab.images[s])),
         (t) => async () => clusterOutputs(new EtcdCluster(t.cluster, t.args)));
 
     deployedTopology(`the dev stack (three members on the local engine) through index.ts, etcd ${lab.images[s]}`,
@@ -181,9 +181,9 @@ for (const s of series) {
         });
 }
 
-deployedTopology("the seed's published ports (-p) on the local engine's bridge network, etcd 3.5",
+deployedTopology("published ports (-p) on the local engine's bridge network, etcd 3.5",
     () => {
-        // Members reach each other through ports published on the bridge gateway, as the seed's `-p` does.
+        // Members reach each other through ports published on the bridge gateway, as `docker run -p` does.
         const bridgeAddress = execFileSync("ip", ["-4", "-o", "addr", "show", "dev", "docker0"], { encoding: "utf8" });
         const gateway = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(bridgeAddress)![1];
         return topologyOf("published-35", {
@@ -199,7 +199,7 @@ deployedTopology("the seed's published ports (-p) on the local engine's bridge n
 it("refuses bad arguments before anything is created on the hosts", async () => {
     const deployer = newDeployer();
     const attempt = deployer.deploy("bad", async () => clusterOutputs(new EtcdCluster("bad", {
-        ...seedArgs(lab.images["3.5"]),
+        ...threeNodeArgs(lab.images["3.5"]),
         tuning: { heartbeatIntervalMs: 500, electionTimeoutMs: 1000 },
     })));
     await expect(attempt).rejects.toThrow(/tuning\.electionTimeoutMs: 1000 is less than 5 × heartbeatIntervalMs \(500\)/);

@@ -48,7 +48,7 @@ export async function mustRun(file: string, args: string[], timeoutMs?: number):
 
 export const docker = (dockerHost: string, ...args: string[]) => run("docker", ["-H", dockerHost, ...args]);
 
-/** A member as the seed reaches it: `docker exec <container> etcdctl …` on the member's own Docker host. */
+/** A member as an operator reaches it: `docker exec <container> etcdctl …` on the member's own Docker host. */
 export interface MemberRef {
     dockerHost: string;
     container: string;
@@ -84,7 +84,7 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
 }
 
 /**
- * The seed's watch: `etcdctl watch <key>` on one member, from the current revision on, so the event is
+ * The manual watch: `etcdctl watch <key>` on one member, from the current revision on, so the event is
  * seen even if the put lands before the watch is established. Resolves with what the watch printed.
  */
 export async function watchOnce(m: MemberRef, key: string, fromRevision: number, timeoutMs = 15_000): Promise<string> {

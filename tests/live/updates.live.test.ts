@@ -9,11 +9,18 @@
  * (pulumi/pulumi-docker provider/resources.go); the volumes' inputs do not change, so they are "same"
  * (pulumi/pulumi pkg/resource/deploy/step_generator.go diffs each registration against its state).
  * Replacing every member at once is today's behaviour: rolling replacement is a later change.
+ *
+ * Last, a stack written before each member had its own component (volume, certificates and container right under
+ * the cluster, cluster token generated with a prefix that came out twice): today's program over it must find every
+ * resource through its aliases and keep the old token through `ignoreChanges`, touching nothing on the hosts.
  */
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
 import { docker, etcdctlOutside, newDeployer, parseMemberList, readLab, removeLeftovers } from "./lab";
 import { readPrefix } from "./etcdHttp";
 import { lostWrites, startWriteLoad } from "./writeLoad";
+import { makeUrn } from "./deployer/engine/monitor";
+import { ResourceState } from "./deployer/engine/types";
+import { unwrapSecrets } from "./deployer/engine/values";
 
 jest.setTimeout(300_000);
 
@@ -98,6 +105,8 @@ it("a tuning change replaces each member's container (delete before create) and 
     await deployer.deploy(cluster, program(20_000));
     await new Promise((r) => setTimeout(r, 2_000));
     const result = await load.stop();
+    console.log(`write load during the replacement: ${result.acked.size} acknowledged, ${result.failed} failed, ` +
+        `longest gap between acknowledged writes ${result.longestGapMs} ms`);
 
     expect(deployer.plan.filter((s) => s.type === CONTAINER).map((s) => s.op)).toEqual(["delete-replace", "delete-replace", "delete-replace"]);
     const after = await objects();
@@ -115,3 +124,48 @@ it("a tuning change replaces each member's container (delete before create) and 
     expect(result.acked.size).toBeGreaterThan(20);
     expect(await lostWrites(endpoints, "/day2/load/", result.acked)).toEqual([]);
 });
+
+/** Today's state turned into the one the program before EtcdMember left: old parents and URNs, doubled token prefix. */
+function olderLayout(rs: ResourceState[]): ResourceState[] {
+    const clusterUrn = rs.find((r) => r.type === "etcd-cluster:index:EtcdCluster")!.urn;
+    const members = rs.filter((r) => r.type === "etcd-cluster:index:EtcdMember").map((r) => r.urn);
+    const token = rs.find((r) => r.type === "random:index/randomId:RandomId" && r.name === `${cluster}-token`)!;
+    const hex = unwrapSecrets(token.outputs).value.hex as string;
+    let text = JSON.stringify(rs.filter((r) => !members.includes(r.urn)));
+    for (const r of rs.filter((x) => x.parent && members.includes(x.parent))) {
+        text = text.split(JSON.stringify(r.urn)).join(JSON.stringify(makeUrn(cluster, "etcd-cluster", clusterUrn, r.type, r.name)));
+    }
+    for (const m of members) text = text.split(JSON.stringify(m)).join(JSON.stringify(clusterUrn));
+    text = text.split(`${cluster}-${hex}`).join(`${cluster}-${cluster}-${hex}`);
+    const out = JSON.parse(text) as ResourceState[];
+    const oldToken = out.find((r) => r.urn === token.urn)!;
+    oldToken.inputs.prefix = `${cluster}-`;
+    oldToken.outputs = { ...unwrapSecrets(oldToken.outputs).value, prefix: `${cluster}-`, hex: `${cluster}-${hex}` };
+    return out;
+}
+
+it("a stack from before the per-member component keeps every resource (aliases) and its doubled token (ignoreChanges)", async () => {
+    deployer.rewriteState(cluster, olderLayout);
+    const oldUrns = deployer.state(cluster).map((r) => r.urn);
+    expect(oldUrns.filter((u) => u.includes("EtcdMember"))).toEqual([]);
+    expect(oldUrns).toContain(makeUrn(cluster, "etcd-cluster", oldUrns.find((u) => u.endsWith(`EtcdCluster::${cluster}`)),
+        "docker:index/volume:Volume", `${cluster}-upd-n1-data`));
+    const before = await objects();
+    const since = Math.floor(Date.now() / 1000);
+    await deployer.deploy(cluster, program(20_000));
+    expect(deployer.plan.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type}`))
+        .toEqual(hosts.map(() => "create etcd-cluster:index:EtcdMember"));
+    expect(deployer.state(cluster).filter((r) => r.type === VOLUME).map((r) => r.urn))
+        .toEqual(hosts.map((_, i) => expect.stringContaining(`EtcdMember$docker:index/volume:Volume::${cluster}-upd-n${i + 1}-data`)));
+    const tokenEnv = deployer.state(cluster).filter((r) => r.type === CONTAINER)
+        .map((r) => (unwrapSecrets(r.inputs).value.envs as string[]).find((e) => e.startsWith("ETCD_INITIAL_CLUSTER_TOKEN=")));
+    expect(tokenEnv).toEqual(hosts.map(() => expect.stringMatching(new RegExp(`^ETCD_INITIAL_CLUSTER_TOKEN=${cluster}-${cluster}-[0-9a-f]{16}$`))));
+    expect(await objects()).toEqual(before);
+    for (const h of dockerHosts) {
+        const ev = await docker(h, "events", "--since", String(since), "--until", String(Math.floor(Date.now() / 1000) + 1),
+            "--filter", "type=container", "--filter", "type=volume", "--format", "{{.Type}} {{.Action}} {{.Actor.ID}}");
+        expect(ev.stdout.split("\n").filter((l) => l && !/ exec_(create|start|die)/.test(l))).toEqual([]);
+    }
+    expect((await readPrefix(endpoints, "/day2/before")).get("/day2/before")).toBe("kept");
+});
+

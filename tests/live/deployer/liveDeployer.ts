@@ -132,6 +132,16 @@ export class LiveDeployer {
     return [...(this.stacks.get(stack)?.resources.values() ?? [])];
   }
 
+  /**
+   * Replaces a stack's state with an edited copy: how a test makes the state a stack written by an earlier
+   * version of a program would have (resources under other parents, other inputs), to deploy today's over it.
+   */
+  rewriteState(stack: string, edit: (resources: ResourceState[]) => ResourceState[]): void {
+    const s = this.stacks.get(stack);
+    if (!s) throw new Error(`no state for stack ${stack}`);
+    s.resources = new Map(edit(this.state(stack).map((r) => structuredClone(r))).map((r) => [r.urn, r]));
+  }
+
   /** `pulumi up`: performs the program's resources against the stack's state and returns its outputs. */
   async deploy<T extends Record<string, unknown> | void>(
     stack: string,

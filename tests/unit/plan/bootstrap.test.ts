@@ -4,7 +4,7 @@ import { memberSetKey } from "../../../components/plan/bootstrap";
 import { memberEnv } from "../../../components/plan/member";
 import { planCluster } from "../../../components/plan/cluster";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
-import { seedArgs as seed, seedMembers as members } from "../fixtures";
+import { threeNodeArgs as seed, threeNodeMembers as members } from "../fixtures";
 
 const common = (ip: string, advertised = ip) => [
     `ETCD_NAME=etcd-n${Number(ip.split(".")[3]) - 136}`,

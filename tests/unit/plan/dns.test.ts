@@ -2,17 +2,17 @@
 import { dnsmasqContainerCommand, dnsRecords, renderDnsmasqConfig, srvServiceName } from "../../../components/plan/dns";
 import { planCluster } from "../../../components/plan/cluster";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
-import { seedArgs, seedMembers } from "../fixtures";
+import { threeNodeArgs, threeNodeMembers } from "../fixtures";
 
 /** A DNS topology: etcd1..3.example.com on 10.0.0.137–139. */
-const seedDns = resolveClusterArgs("seed", seedArgs({
-    members: seedMembers.map((m, i) => ({ ...m, dnsName: `etcd${i + 1}.example.com` })),
+const threeNodeDns = resolveClusterArgs("seed", threeNodeArgs({
+    members: threeNodeMembers.map((m, i) => ({ ...m, dnsName: `etcd${i + 1}.example.com` })),
     bootstrap: { mode: "dns", dns: { domain: "example.com", dnsmasq: { container: { host: "node1", image: "local/dnsmasq:test" } } } },
 }));
 
 describe("the dnsmasq config", () => {
     it("is srv-host lines for the server records, plus client records and a host-record per member (golden text)", () => {
-        expect(planCluster(seedDns).dns!.dnsmasqConfig).toBe(
+        expect(planCluster(threeNodeDns).dns!.dnsmasqConfig).toBe(
             `# etcd cluster seed: DNS SRV bootstrap records (written by Pulumi; changes are overwritten)
 srv-host=_etcd-server._tcp.example.com,etcd1.example.com,2380,0,100
 srv-host=_etcd-server._tcp.example.com,etcd2.example.com,2380,0,100

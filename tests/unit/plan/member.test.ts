@@ -3,9 +3,9 @@ import { EtcdClusterArgs } from "../../../components/args";
 import { memberEnv, MemberPlan } from "../../../components/plan/member";
 import { planCluster } from "../../../components/plan/cluster";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
-import { seedArgs } from "../fixtures";
+import { threeNodeArgs } from "../fixtures";
 
-const seed = resolveClusterArgs("seed", seedArgs());
+const seed = resolveClusterArgs("seed", threeNodeArgs());
 
 describe("planCluster", () => {
     const plan = planCluster(seed);

@@ -3,7 +3,7 @@ import { memberEnv } from "../../../components/plan/member";
 import { planCluster } from "../../../components/plan/cluster";
 import { certSans } from "../../../components/plan/security";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
-import { seedArgs } from "../fixtures";
+import { threeNodeArgs } from "../fixtures";
 
 const tlsEnvKeys = [
     "ETCD_CERT_FILE", "ETCD_KEY_FILE", "ETCD_TRUSTED_CA_FILE", "ETCD_CLIENT_CERT_AUTH",
@@ -13,7 +13,7 @@ const keysOf = (env: string[]) => env.map((e) => e.split("=")[0]);
 
 describe("planning per tls choice", () => {
     it("tls off (the default): http URLs, no TLS variables, no uploads, plain etcdctl", () => {
-        const plan = planCluster(resolveClusterArgs("seed", seedArgs()));
+        const plan = planCluster(resolveClusterArgs("seed", threeNodeArgs()));
         const m = plan.members[0];
         expect(plan.clientEndpoints[0]).toBe("http://10.0.0.137:2379");
         expect(keysOf(m.env).filter((k) => tlsEnvKeys.includes(k))).toEqual([]);
@@ -24,7 +24,7 @@ describe("planning per tls choice", () => {
     });
 
     it("tls auto: https everywhere, the TLS variables with client and peer cert auth on, keys uploaded 0600", () => {
-        const plan = planCluster(resolveClusterArgs("seed", seedArgs({ tls: { mode: "auto" } })));
+        const plan = planCluster(resolveClusterArgs("seed", threeNodeArgs({ tls: { mode: "auto" } })));
         const m = plan.members[0];
         expect(plan.clientEndpoints).toEqual(["https://10.0.0.137:2379", "https://10.0.0.138:2379", "https://10.0.0.139:2379"]);
         expect(plan.initialCluster).toBe("etcd-n1=https://10.0.0.137:2380,etcd-n2=https://10.0.0.138:2380,etcd-n3=https://10.0.0.139:2380");
@@ -56,7 +56,7 @@ describe("planning per tls choice", () => {
     });
 
     it("clientCertAuth/peerClientCertAuth false drop the CERT_AUTH settings (and the client CA), keep the peer CA", () => {
-        const plan = planCluster(resolveClusterArgs("seed", seedArgs({ tls: { mode: "auto", clientCertAuth: false, peerClientCertAuth: false } })));
+        const plan = planCluster(resolveClusterArgs("seed", threeNodeArgs({ tls: { mode: "auto", clientCertAuth: false, peerClientCertAuth: false } })));
         const keys = keysOf(plan.members[0].env);
         expect(keys).toEqual(expect.arrayContaining(["ETCD_CERT_FILE", "ETCD_PEER_TRUSTED_CA_FILE"]));
         expect(keys).not.toContain("ETCD_CLIENT_CERT_AUTH");
@@ -69,7 +69,7 @@ describe("planning per tls choice", () => {
         ["auth with client-cert login (tls auto): endpoint health", { auth: { enabled: true }, tls: { mode: "auto" as const } }, "health", true],
         ["no auth: endpoint health", {}, "health", false],
     ])("the Docker healthcheck with %s", (_case, over, command, auth) => {
-        const plan = planCluster(resolveClusterArgs("seed", seedArgs(over)));
+        const plan = planCluster(resolveClusterArgs("seed", threeNodeArgs(over)));
         expect(plan.members[0].healthcheckTest.slice(-2)).toEqual(["endpoint", command]);
         expect(plan.auth).toBe(auth);
     });
@@ -77,12 +77,12 @@ describe("planning per tls choice", () => {
 
 describe("certificate SANs", () => {
     it("cover the member's address and the in-container names", () => {
-        const plan = planCluster(resolveClusterArgs("seed", seedArgs({ tls: { mode: "auto" } })));
+        const plan = planCluster(resolveClusterArgs("seed", threeNodeArgs({ tls: { mode: "auto" } })));
         expect(plan.members[1].certSans).toEqual({ dnsNames: ["localhost"], ipAddresses: ["10.0.0.138", "127.0.0.1"] });
     });
 
     it("cover the DNS name and the SRV domain in dns mode; a DNS-name address is a DNS SAN", () => {
-        const plan = planCluster(resolveClusterArgs("seed", seedArgs({
+        const plan = planCluster(resolveClusterArgs("seed", threeNodeArgs({
             tls: { mode: "auto" },
             bootstrap: { mode: "dns", dns: { domain: "example.com" } },
         })));
@@ -91,7 +91,7 @@ describe("certificate SANs", () => {
     });
 
     it("dns mode with TLS renders _etcd-server-ssl / _etcd-client-ssl records and https advertise URLs", () => {
-        const plan = planCluster(resolveClusterArgs("seed", seedArgs({ tls: { mode: "auto" }, bootstrap: { mode: "dns", dns: { domain: "example.com" } } })));
+        const plan = planCluster(resolveClusterArgs("seed", threeNodeArgs({ tls: { mode: "auto" }, bootstrap: { mode: "dns", dns: { domain: "example.com" } } })));
         expect(plan.dns!.dnsmasqConfig).toContain("srv-host=_etcd-server-ssl._tcp.example.com,etcd-n1.example.com,2380,0,100\n");
         expect(plan.dns!.dnsmasqConfig).toContain("srv-host=_etcd-client-ssl._tcp.example.com,etcd-n1.example.com,2379,0,100\n");
         expect(plan.peerUrls[0]).toBe("https://etcd-n1.example.com:2380");

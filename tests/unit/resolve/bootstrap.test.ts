@@ -1,7 +1,7 @@
 /** The bootstrap argument: every combination etcd would refuse is refused with field, value, why and fix; the accepted ones and their warnings. */
 import { EtcdClusterArgs } from "../../../components/args";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
-import { problemsOf, seedArgs as seed, seedHosts as hosts } from "../fixtures";
+import { problemsOf, threeNodeArgs as seed, threeNodeHosts as hosts } from "../fixtures";
 
 // Each refused combination: the arguments, and what the message must say (field, bad value, why, the fix).
 const refused: [string, EtcdClusterArgs, RegExp][] = [

@@ -1,6 +1,6 @@
 /** The tls and auth arguments: what is refused (field, value, fix) and what is accepted. */
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
-import { problemsOf, seedArgs } from "../fixtures";
+import { problemsOf, threeNodeArgs } from "../fixtures";
 
 describe("validation of tls and auth", () => {
     const secret = "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----";
@@ -26,14 +26,14 @@ describe("validation of tls and auth", () => {
         ["TLS file settings in extraEnv", { extraEnv: { ETCD_CERT_FILE: "/x" } }, /extraEnv\.ETCD_CERT_FILE: the component sets ETCD_CERT_FILE itself; use tls instead/],
         ["dns + http + etcd 3.4", { image: "local/etcd:v3.4.23", bootstrap: { mode: "dns" as const, dns: { domain: "example.com" } } }, /"dns" with http peer URLs cannot bootstrap etcd 3\.4\.23/],
     ])("refuses %s", (_what, over, message) => {
-        const problems = problemsOf(seedArgs(over));
+        const problems = problemsOf(threeNodeArgs(over));
         expect(problems.some((p) => message.test(p))).toBe(true);
     });
 
     it("accepts dns + https on etcd 3.4 (the _etcd-server-ssl records 3.4 needs), provided material, and auth", () => {
-        expect(problemsOf(seedArgs({ image: "local/etcd:v3.4.23", tls: { mode: "auto" }, bootstrap: { mode: "dns", dns: { domain: "example.com" } } }))).toEqual([]);
-        expect(problemsOf(seedArgs({ tls: { mode: "provided", provided }, auth: { enabled: true, rootPassword: "s3cret" } }))).toEqual([]);
-        const c = resolveClusterArgs("seed", seedArgs({ tls: { mode: "provided", provided }, auth: { enabled: true } }));
+        expect(problemsOf(threeNodeArgs({ image: "local/etcd:v3.4.23", tls: { mode: "auto" }, bootstrap: { mode: "dns", dns: { domain: "example.com" } } }))).toEqual([]);
+        expect(problemsOf(threeNodeArgs({ tls: { mode: "provided", provided }, auth: { enabled: true, rootPassword: "s3cret" } }))).toEqual([]);
+        const c = resolveClusterArgs("seed", threeNodeArgs({ tls: { mode: "provided", provided }, auth: { enabled: true } }));
         expect(c.tls).toMatchObject({ mode: "provided", clientCertAuth: true, peerClientCertAuth: true });
         expect(c.scheme).toBe("https");
     });

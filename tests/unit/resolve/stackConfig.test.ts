@@ -4,7 +4,7 @@ import { readClusterConfig } from "../../../components/resolve/stackConfig";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
 import { planCluster } from "../../../components/plan/cluster";
 import { loadStackConfig } from "../../stackFiles";
-import { seedMembers } from "../fixtures";
+import { threeNodeMembers } from "../fixtures";
 import { created, installMocks, ofType, promiseOf } from "../mockRuntime";
 
 describe("stack files", () => {
@@ -61,7 +61,7 @@ it("the program (index.ts) builds the dev stack's cluster and exports its output
 
 it("the stack config takes bootstrap as a structured setting", () => {
     const { args } = readClusterConfig({
-        "etcd-cluster:members": JSON.stringify(seedMembers),
+        "etcd-cluster:members": JSON.stringify(threeNodeMembers),
         "etcd-cluster:bootstrap": JSON.stringify({ mode: "dns", dns: { domain: "example.com" } }),
     }, "etcd-cluster");
     expect(args.bootstrap).toEqual({ mode: "dns", dns: { domain: "example.com" } });

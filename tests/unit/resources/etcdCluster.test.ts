@@ -6,7 +6,7 @@ import { EtcdClusterArgsError } from "../../../components/resolve/argChecks";
 
 installMocks();
 
-const seedArgs = {
+const threeNodeArgs = {
     image: "local/etcd:v3.5.16",
     hosts: [
         { name: "node1", url: "ssh://root@10.0.0.137", sshOpts: ["-i", "/keys/etcd"] },
@@ -33,7 +33,7 @@ async function deploy(name: string, args: ConstructorParameters<typeof EtcdClust
 
 describe("three members on two ssh hosts", () => {
     let r: Awaited<ReturnType<typeof deploy>>;
-    beforeAll(async () => { r = await deploy("seed", seedArgs); });
+    beforeAll(async () => { r = await deploy("seed", threeNodeArgs); });
 
     it("creates one provider and one image per host, and a volume and container per member", () => {
         const count = (t: string) => ofType(t, r.resources).length;

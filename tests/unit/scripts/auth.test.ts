@@ -9,7 +9,7 @@ import { resolveClusterArgs } from "../../../components/resolve/cluster";
 import { authEnableScript } from "../../../components/scripts/auth";
 import { healthCheckScript, healthCheckSpec } from "../../../components/scripts/healthCheck";
 import { rootPasswordEnv } from "../../../components/scripts/shell";
-import { seedArgs } from "../fixtures";
+import { threeNodeArgs } from "../fixtures";
 
 
 /**
@@ -37,7 +37,7 @@ exit 0
 }
 
 describe("the auth command's script", () => {
-    const cluster = resolveClusterArgs("seed", seedArgs({ tls: { mode: "auto" }, auth: { enabled: true }, members: [{ name: "etcd-n1", host: "node1" }] }));
+    const cluster = resolveClusterArgs("seed", threeNodeArgs({ tls: { mode: "auto" }, auth: { enabled: true }, members: [{ name: "etcd-n1", host: "node1" }] }));
     const plan = planCluster(cluster);
     const spec = healthCheckSpec("seed", plan, 5);
     const script = authEnableScript({ clusterName: "seed", hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, timeoutSeconds: 5 });

@@ -6,11 +6,11 @@ import * as path from "path";
 import { remoteDeleteScript, remoteWriteScript, srvCheckScript } from "../../../components/scripts/dnsmasq";
 import { planCluster } from "../../../components/plan/cluster";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
-import { seedArgs, seedMembers } from "../fixtures";
+import { threeNodeArgs, threeNodeMembers } from "../fixtures";
 
 /** A DNS topology: etcd1..3.example.com on 10.0.0.137–139. */
-const seedDns = resolveClusterArgs("seed", seedArgs({
-    members: seedMembers.map((m, i) => ({ ...m, dnsName: `etcd${i + 1}.example.com` })),
+const threeNodeDns = resolveClusterArgs("seed", threeNodeArgs({
+    members: threeNodeMembers.map((m, i) => ({ ...m, dnsName: `etcd${i + 1}.example.com` })),
     bootstrap: { mode: "dns", dns: { domain: "example.com", dnsmasq: { container: { host: "node1", image: "local/dnsmasq:test" } } } },
 }));
 
@@ -38,7 +38,7 @@ describe("running dnsmasq", () => {
 });
 
 describe("the SRV check", () => {
-    const records = planCluster(seedDns).dns!.records;
+    const records = planCluster(threeNodeDns).dns!.records;
     const srvAnswer = (targets: string[]) => targets.map((t, i) => `_etcd-server._tcp.example.com. 0 IN SRV 0 100 2380 ${t}.`).join("\n");
 
     /** Runs the check with a fake `dig`: SRV queries answer `srv`, A queries answer from `a` (name → ip). */
