@@ -367,8 +367,8 @@ lab_phase "main dockerd"       main_dockerd
 lab_phase "etcd images"        build_images
 lab_phase "prune extra hosts"  prune_extra_hosts
 lab_phase "network"            network
+lab_phase "ssh account"        lab_account       # before the dockerds: their sockets' group
 lab_phase "host dockerds"      host_dockerds
-lab_phase "ssh account"        lab_account
 lab_phase "host sshds"         host_sshds
 lab_phase "images on hosts"    load_images
 lab_phase "check via ssh"      check_hosts
