@@ -173,7 +173,9 @@ export class Deployment implements MonitorHandler {
   private async create(reg: Registration, inputs: Record<string, any>, next: (id: string, o: Record<string, any>) => ResourceState) {
     const performer = this.env.performer(reg.type);
     if (this.preview) {
-      const outputs = { ...inputs, ...Object.fromEntries(performer.computed.map((k) => [k, UNKNOWN])) };
+      // A computed output the program set (a container's name) is known; the rest are not until the create.
+      const unknown = performer.computed.filter((k) => inputs[k] === undefined);
+      const outputs = { ...inputs, ...Object.fromEntries(unknown.map((k) => [k, UNKNOWN])) };
       return { urn: reg.urn, id: "", outputs };
     }
     if (containsUnknown(inputs)) throw new Error(`${label(reg)}: an input is unknown outside a preview`);
