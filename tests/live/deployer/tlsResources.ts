@@ -23,6 +23,7 @@
 import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { KeyUsageFlags } from "@peculiar/asn1-x509";
+import { checkKeys } from "./performers/context";
 import {
   CertTemplate, createCertificate, createCsr, ECDSA_CURVES, hashForState, isEmptySubject, keyInfo, opensshKey,
   parseCsr, pem, randomSerial, Sans, Subject, SUBJECT_FIELDS, subjectKeyId, subjectString,
@@ -46,13 +47,6 @@ export const TLS_TYPES = {
   certRequest: "tls:index/certRequest:CertRequest",
   locallySignedCert: "tls:index/locallySignedCert:LocallySignedCert",
 } as const;
-
-function checkKeys(what: string, inputs: Record<string, any>, allowed: string[]): void {
-  for (const [k, v] of Object.entries(inputs)) {
-    if (v === undefined || k.startsWith("__")) continue;
-    if (!allowed.includes(k)) throw new Error(`the live deployer does not support ${what} input '${k}'`);
-  }
-}
 
 // ---------------------------------------------------------------- allowed uses
 
