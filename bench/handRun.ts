@@ -6,7 +6,7 @@
  * containers have none. The script ends by polling `etcdctl endpoint health --cluster`, as an operator does by hand.
  */
 import { ClusterPlan } from "../components/plan/cluster";
-import { memberEnv, volumeMountPath } from "../components/plan/member";
+import { foundingLines, memberEnv, volumeMountPath } from "../components/plan/member";
 import { shQuote } from "../components/scripts/shell";
 
 export function handRunScript(plan: ClusterPlan, image: string, token: string, restart: string, poll = true): string {
@@ -24,7 +24,7 @@ export function handRunScript(plan: ClusterPlan, image: string, token: string, r
             "--restart", restart,
             "--stop-timeout", "30",
             ...Object.entries(m.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
-            ...memberEnv(m, token).flatMap((e) => ["-e", e]),
+            ...memberEnv(m, foundingLines(m), token).flatMap((e) => ["-e", e]),
             image,
         ];
         lines.push(args.map((a) => (/^[A-Za-z0-9_./:=,@-]+$/.test(a) ? a : shQuote(a))).join(" ") + " >/dev/null");

@@ -25,7 +25,7 @@ export { defaultImage } from "./resolve/defaults";
 /** @internal */
 export { planCluster } from "./plan/cluster";
 /** @internal */
-export { memberEnv } from "./plan/member";
+export { foundingLines, memberEnv } from "./plan/member";
 /** @internal */
 export { healthCheckScript, healthCheckSpec } from "./scripts/healthCheck";
 /** @internal */

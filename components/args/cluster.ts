@@ -98,6 +98,39 @@ export interface HealthCheckArgs {
     timeoutSeconds?: number;
 }
 
+/**
+ * How changes reach running members: member by member, health-gated, the leader last. Applies to every change
+ * that replaces member containers (a new image, tuning, TLS settings) and to added members.
+ * https://etcd.io/docs/v3.5/upgrades/upgrade_3_5/ describes the procedure this automates.
+ */
+export interface RolloutArgs {
+    /**
+     * How long one member may take to come back after its container is replaced, or to join and be promoted
+     * when it is added (running, a voting member, `endpoint health` passing, caught up with the leader), in
+     * seconds. When it does not, the deployment fails there and the members after it are left untouched.
+     * Default 180, 10–3600.
+     */
+    memberTimeoutSeconds?: number;
+    /**
+     * A member counts as caught up when its raft applied index is at most this many entries behind the
+     * leader's (`etcdctl endpoint status`, RAFT APPLIED INDEX). Default 1000, 1–1000000.
+     */
+    maxAppliedLag?: number;
+    /**
+     * How long a member's container is given to stop when it is replaced or removed (Docker's stop timeout:
+     * SIGTERM, then SIGKILL). etcd hands leadership over and syncs its WAL on SIGTERM. Default 30, 1–600.
+     */
+    stopGraceSeconds?: number;
+    /**
+     * Directory (where Pulumi runs) that receives a snapshot of the cluster (`etcdctl snapshot save`) before
+     * the first member of a running cluster is replaced: the way back if a rollout goes wrong
+     * (https://etcd.io/docs/v3.6/op-guide/recovery/). Relative paths are relative to the program's working
+     * directory. Default `etcd-snapshots`. The same snapshot also stays in the asked member's data volume
+     * (`/var/lib/etcd/pre-rollout.db`, overwritten by the next rollout).
+     */
+    snapshotDir?: string;
+}
+
 /** Arguments of {@link EtcdCluster}. */
 export interface EtcdClusterArgs {
     /** The members, at least one; an odd count (3, 5) is what gives fault tolerance. */
@@ -153,4 +186,6 @@ export interface EtcdClusterArgs {
      * enables auth, idempotently; the health check then authenticates as root.
      */
     auth?: AuthArgs;
+    /** How changes roll through running members (added members, replaced containers). */
+    rollout?: RolloutArgs;
 }

@@ -29,8 +29,15 @@ export interface MemberPlan {
     clientUrl: string;
     /** Client URL as seen from inside the member's own container, for `docker exec … etcdctl`. */
     localClientUrl: string;
-    /** `ETCD_*` environment except the cluster token, which is only known at deploy time. */
+    /** `ETCD_*` environment of a founding member except the cluster token, which is only known at deploy time. */
     env: string[];
+    /**
+     * The same, in parts: the member's own settings before and after the bootstrap variables, and the
+     * bootstrap variables of a founding member (see {@link memberEnv}).
+     */
+    envBefore: string[];
+    foundingEnv: string[];
+    envAfter: string[];
     /** Published ports (`networkMode: "published"` only). */
     ports: { internal: number; external: number }[];
     labels: Record<string, string>;
@@ -94,6 +101,16 @@ export function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialC
     // Listen URLs are always IPs; advertise URLs carry the DNS name with DNS bootstrap.
     const advertisedPeerUrl = peerUrl(cluster, m);
     const clientUrl = url(advertiseHost(m), m.clientPort, cluster.scheme);
+    const envBefore = [
+        `ETCD_NAME=${m.name}`,
+        `ETCD_DATA_DIR=${dataDir}`,
+        `ETCD_LISTEN_PEER_URLS=${url("0.0.0.0", listenPeerPort, cluster.scheme)}`,
+        `ETCD_LISTEN_CLIENT_URLS=${url("0.0.0.0", listenClientPort, cluster.scheme)}`,
+        `ETCD_INITIAL_ADVERTISE_PEER_URLS=${advertisedPeerUrl}`,
+        `ETCD_ADVERTISE_CLIENT_URLS=${clientUrl}`,
+    ];
+    const foundingEnv = [...bootstrapEnv(cluster.bootstrap, initialCluster), "ETCD_INITIAL_CLUSTER_STATE=new"];
+    const envAfter = [...tlsEnv(cluster.tls), ...tuningEnv(cluster), ...Object.entries(cluster.extraEnv).map(([k, v]) => `${k}=${v}`)];
     return {
         name: m.name,
         hostName: m.host.name,
@@ -102,19 +119,10 @@ export function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialC
         peerUrl: advertisedPeerUrl,
         clientUrl,
         localClientUrl,
-        env: [
-            `ETCD_NAME=${m.name}`,
-            `ETCD_DATA_DIR=${dataDir}`,
-            `ETCD_LISTEN_PEER_URLS=${url("0.0.0.0", listenPeerPort, cluster.scheme)}`,
-            `ETCD_LISTEN_CLIENT_URLS=${url("0.0.0.0", listenClientPort, cluster.scheme)}`,
-            `ETCD_INITIAL_ADVERTISE_PEER_URLS=${advertisedPeerUrl}`,
-            `ETCD_ADVERTISE_CLIENT_URLS=${clientUrl}`,
-            ...bootstrapEnv(cluster.bootstrap, initialCluster),
-            "ETCD_INITIAL_CLUSTER_STATE=new",
-            ...tlsEnv(cluster.tls),
-            ...tuningEnv(cluster),
-            ...Object.entries(cluster.extraEnv).map(([k, v]) => `${k}=${v}`),
-        ],
+        env: [...envBefore, ...foundingEnv, ...envAfter],
+        envBefore,
+        foundingEnv,
+        envAfter,
         ports: published ? [
             { internal: containerClientPort, external: m.clientPort },
             { internal: containerPeerPort, external: m.peerPort },
@@ -127,9 +135,29 @@ export function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialC
 }
 
 /**
- * The member's full environment once the deploy-time values are known: the cluster token and, with discovery
- * bootstrap, the discovery URL (v2) or token (v3) (pass the cluster's `bootstrap` with it).
+ * Bootstrap variables in the order a member's environment has them: those known when planning where
+ * `ETCD_INITIAL_CLUSTER` always was, then, after the cluster token, those a discovery bootstrap gets at deploy time.
  */
-export function memberEnv(member: MemberPlan, clusterToken: string, discovery?: { bootstrap: ResolvedCluster["bootstrap"]; value: string }): string[] {
-    return [...member.env, `ETCD_INITIAL_CLUSTER_TOKEN=${clusterToken}`, ...(discovery ? discoveryEnv(discovery.bootstrap, discovery.value) : [])];
+const plannedKeys = ["ETCD_INITIAL_CLUSTER", "ETCD_DISCOVERY_SRV", "ETCD_DISCOVERY_SRV_NAME", "ETCD_INITIAL_CLUSTER_STATE"];
+const deployTimeKeys = ["ETCD_DISCOVERY", "ETCD_DISCOVERY_TOKEN", "ETCD_DISCOVERY_ENDPOINTS"];
+
+/**
+ * The member's full environment once the deploy-time values are known: its own settings, the bootstrap
+ * variables it was created with (`bootstrapLines`: a founding member's, or `ETCD_INITIAL_CLUSTER` and
+ * `ETCD_INITIAL_CLUSTER_STATE=existing` of a member that joined a running cluster, one `KEY=value` a line, as
+ * the member's join command recorded them, in any order), and the cluster token. The order is the one containers
+ * had before members recorded their bootstrap, so existing containers see no change.
+ */
+export function memberEnv(member: MemberPlan, bootstrapLines: string, clusterToken: string): string[] {
+    const lines = bootstrapLines.split("\n").filter((l) => l !== "");
+    const pick = (keys: string[]) => keys.flatMap((k) => lines.filter((l) => l.startsWith(`${k}=`)));
+    return [...member.envBefore, ...pick(plannedKeys), ...member.envAfter, `ETCD_INITIAL_CLUSTER_TOKEN=${clusterToken}`, ...pick(deployTimeKeys)];
+}
+
+/**
+ * The bootstrap lines of a founding member (what {@link memberEnv} takes), given the deploy-time discovery value
+ * (v2 URL or v3 token) with discovery bootstrap.
+ */
+export function foundingLines(member: MemberPlan, discovery?: { bootstrap: ResolvedCluster["bootstrap"]; value: string }): string {
+    return [...member.foundingEnv, ...(discovery ? discoveryEnv(discovery.bootstrap, discovery.value) : [])].join("\n");
 }

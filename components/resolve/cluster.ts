@@ -9,7 +9,7 @@ import { hostsInUse, resolveHosts } from "./hosts";
 import { memberCollisions, resolveMembers } from "./members";
 import type { ResolvedCluster, UrlScheme } from "./model";
 import { resolveAuth, resolveTls } from "./security";
-import { resolveDockerSettings, resolveEtcdSettings, resolveImage } from "./settings";
+import { resolveDockerSettings, resolveEtcdSettings, resolveImage, resolveRollout } from "./settings";
 import { clusterWarnings } from "./warnings";
 
 /** The member names as given, for checks keyed by member name (`tls.provided.members`). */
@@ -34,10 +34,11 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
     const scheme: UrlScheme = tls.mode === "off" ? "http" : "https";
     const { bootstrap, members } = resolveBootstrap(args.bootstrap, { clusterName, version, members: given, hosts, scheme }, problems, warnings);
     const settings = resolveEtcdSettings(args, problems);
+    const rollout = resolveRollout(args, problems);
     if (problems.length > 0) {
         throw new EtcdClusterArgsError(problems, `arguments of EtcdCluster ${show(clusterName)}`);
     }
     const { used, unused } = hostsInUse(hosts, members, bootstrap);
     warnings.push(...clusterWarnings(clusterName, members, unused));
-    return { clusterName, image, version, hosts: used, members, ...docker, ...settings, bootstrap, scheme, tls, auth, warnings };
+    return { clusterName, image, version, hosts: used, members, ...docker, ...settings, bootstrap, scheme, tls, auth, rollout, warnings };
 }

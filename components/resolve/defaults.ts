@@ -16,3 +16,4 @@ export const defaultSshPort = 22;
 export const defaultSshUser = "root";
 /** dnsmasq re-reads only hosts files on SIGHUP, not its configuration (dnsmasq(8), SIGHUP), so a drop-in needs a restart. */
 export const defaultReloadCommand = "systemctl restart dnsmasq";
+export const defaultRollout = { memberTimeoutSeconds: 180, maxAppliedLag: 1000, stopGraceSeconds: 30, snapshotDir: "etcd-snapshots" };

@@ -99,8 +99,17 @@ export interface ResolvedCluster {
     tls: ResolvedTls;
     /** Authentication (`auth`). */
     auth: ResolvedAuth;
+    /** How changes roll through running members (`rollout`). */
+    rollout: ResolvedRollout;
     /** Things that are allowed but probably not what the user wants. */
     warnings: string[];
+}
+
+export interface ResolvedRollout {
+    memberTimeoutSeconds: number;
+    maxAppliedLag: number;
+    stopGraceSeconds: number;
+    snapshotDir: string;
 }
 
 /** What the resolution of `bootstrap` needs from the rest of the arguments. */

@@ -5,9 +5,9 @@
  */
 import type { EtcdClusterArgs, EtcdTuningArgs } from "../args";
 import { show } from "./argChecks";
-import { defaultHealthCheckTimeoutSeconds, defaultImage } from "./defaults";
+import { defaultHealthCheckTimeoutSeconds, defaultImage, defaultRollout } from "./defaults";
 import { EtcdVersion, formatEtcdVersion, parseEtcdVersion, versionFromImage } from "./etcdVersion";
-import type { ResolvedCluster } from "./model";
+import type { ResolvedCluster, ResolvedRollout } from "./model";
 
 const etcdEnvPattern = /^ETCD_[A-Z0-9_]+$/;
 const logLevels = ["debug", "info", "warn", "error", "panic", "fatal"];
@@ -147,4 +147,20 @@ export function resolveEtcdSettings(args: EtcdClusterArgs, problems: string[]): 
         problems.push(`healthCheck.timeoutSeconds: ${show(timeoutSeconds)} must be a whole number of seconds from 5 to 3600.`);
     }
     return { tuning, extraEnv, labels: args.labels ?? {}, healthCheck: { enabled: args.healthCheck?.enabled ?? true, timeoutSeconds } };
+}
+
+/** `rollout`: whole numbers in their ranges, a non-empty directory name. */
+export function resolveRollout(args: EtcdClusterArgs, problems: string[]): ResolvedRollout {
+    const r = { ...defaultRollout, ...Object.fromEntries(Object.entries(args.rollout ?? {}).filter(([, v]) => v !== undefined)) } as ResolvedRollout;
+    const ranges: [keyof ResolvedRollout, number, number][] = [["memberTimeoutSeconds", 10, 3600], ["maxAppliedLag", 1, 1000000], ["stopGraceSeconds", 1, 600]];
+    for (const [key, min, max] of ranges) {
+        const v = r[key];
+        if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
+            problems.push(`rollout.${key}: ${show(v)} must be a whole number from ${min} to ${max}.`);
+        }
+    }
+    if (typeof r.snapshotDir !== "string" || r.snapshotDir.trim() === "" || /[\n\0]/.test(r.snapshotDir)) {
+        problems.push(`rollout.snapshotDir: ${show(r.snapshotDir)} must name a directory, e.g. "etcd-snapshots".`);
+    }
+    return r;
 }

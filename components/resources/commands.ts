@@ -37,7 +37,7 @@ export function commandEnvironment(plan: ClusterPlan, rootPassword: pulumi.Outpu
 }
 
 /**
- * The post-deploy health check: after every container, re-run whenever one is replaced. With the root password
+ * The post-deploy health check: after every member's gate, re-run whenever a container is replaced. With the root password
  * in its environment nothing of it goes to the engine's log (`logging: "none"`); its stdout, the report, is
  * still captured, and a failure's message still carries its output.
  */
@@ -47,16 +47,20 @@ export function createHealthCheck(
     plan: ClusterPlan,
     rootPassword: pulumi.Output<string> | undefined,
     containers: pulumi.CustomResource[],
+    gates: pulumi.Resource[],
+    leaving: pulumi.Output<string[]>,
     parent: pulumi.Resource,
 ): command.local.Command {
+    const spec = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
     return new command.local.Command(`${name}-health`, {
-        create: healthCheckScript(healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds)),
+        // Members this deployment removes are still listed until the engine deletes them, after the program.
+        create: leaving.apply((l) => healthCheckScript({ ...spec, leaving: l })),
         // tcp hosts' TLS material and the root password: environment, never argv.
         environment: commandEnvironment(plan, rootPassword),
         ...(rootPassword === undefined ? {} : { logging: "none" as const }),
         // Re-check whenever a member container is replaced.
         triggers: containers.map((c) => c.id),
-    }, { parent, dependsOn: containers });
+    }, { parent, dependsOn: [...containers, ...gates] });
 }
 
 /**

@@ -7,13 +7,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { EtcdClusterArgs } from "../args";
 import { planCluster } from "../plan/cluster";
-import { memberEnv } from "../plan/member";
+import type { MembershipPlan } from "../plan/membership";
 import { resolveClusterArgs } from "../resolve/cluster";
 import { createBootstrapResources } from "./bootstrap";
 import { createClusterTls } from "./certificates";
 import { createAuthCommand, createHealthCheck, createRootPassword } from "./commands";
 import { createHostResources } from "./docker";
 import { EtcdMember } from "./etcdMember";
+import { createRolloutSnapshot, memberScripts, planLiveMembership } from "./membership";
 import { createClusterToken } from "./token";
 
 export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
@@ -71,6 +72,18 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const tls = createClusterTls(name, cluster, this);
         const rootPassword = createRootPassword(name, cluster, this);
 
+        const membership = planLiveMembership(name, cluster, plan, rootPassword, this);
+        const snapshot = createRolloutSnapshot(name, cluster, plan, membership, rootPassword, this);
+        // Each member waits for the gate of the one before it in the rollout order, which is only known once
+        // the survey has answered and every member exists: both come in through this promise.
+        let built!: (members: Record<string, EtcdMember>) => void;
+        const members = new Promise<Record<string, EtcdMember>>((resolve) => (built = resolve));
+        const neighbour = (member: string, step: -1 | 1, pick: (m: EtcdMember) => pulumi.Resource) =>
+            pulumi.all([membership, members]).apply(([mp, all]: [MembershipPlan, Record<string, EtcdMember>]) => {
+                const other = mp.order[mp.order.indexOf(member) + step];
+                // A cluster being created starts every member at once: none could be healthy alone.
+                return other === undefined || (step === -1 && mp.clusterState === "new") ? [] : [pick(all[other])];
+            });
         this.members = {};
         this.containers = {};
         for (const m of plan.members) {
@@ -80,21 +93,27 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 plan: m,
                 provider,
                 image: image!.imageId,
-                env: discovery === undefined ? token.apply((t) => memberEnv(m, t)) :
-                    pulumi.all([token, discovery]).apply(([t, d]) => memberEnv(m, t, { bootstrap: cluster.bootstrap, value: d })),
+                clusterToken: token,
+                scripts: memberScripts(name, cluster, plan, m, membership, discovery, rootPassword),
+                quietCommands: rootPassword !== undefined,
+                stopGraceSeconds: cluster.rollout.stopGraceSeconds,
                 networkMode: cluster.networkMode,
                 restartPolicy: cluster.restartPolicy,
                 dns: boot.memberDns,
                 tls,
-                // The discovery token exists / the SRV records resolve before any member starts.
-                dependsOn: boot.memberDependsOn,
+                // The discovery token exists / the SRV records resolve / the snapshot is saved before any member changes.
+                dependsOn: neighbour(m.name, -1, (p) => p.gate).apply((gate) => [...boot.memberDependsOn, snapshot, ...gate]),
+                leaveDependsOn: neighbour(m.name, 1, (n) => n.leave),
             }, { parent: this });
             this.members[m.name] = member;
             this.containers[m.name] = member.container;
         }
+        built(this.members);
         const containers = Object.values(this.containers);
 
-        const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, this) : undefined;
+        const gates = Object.values(this.members).map((m) => m.gate);
+        const leaving = membership.apply((mp) => mp.leaving.map((l) => l.name).filter((n) => n !== ""));
+        const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, gates, leaving, this) : undefined;
         this.healthReport = check?.stdout ?? pulumi.output("");
         this.authReport = rootPassword === undefined ? pulumi.output("") :
             createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), check ? [check] : containers, this).stdout;

@@ -1,13 +1,37 @@
 /**
- * One etcd member as a component: its data volume, its certificates (`tls.mode: "auto"`) and its container.
- * EtcdCluster creates one per member; work that acts on one member at a time (joining, removing, rolling
- * changes, backups) belongs here.
+ * One etcd member as a component: its data volume, its certificates (`tls.mode: "auto"`), the command that
+ * decides its bootstrap settings once (join), its container, the command that promotes it once it joined as a
+ * learner, the gate that waits for it after every (re)start, and the command that removes it from the cluster
+ * when it is removed from the program (leave).
+ *
+ * Why this order holds under Pulumi's engine, and how it makes changes roll one member at a time:
+ * - The container is replaced delete-before-replace (the provider's default for `docker_container`,
+ *   https://github.com/pulumi/pulumi-docker/blob/master/provider/resources.go). Before deleting it, the engine
+ *   deletes the dependents that must be replaced with it: only those with a *property* dependency on it whose
+ *   diff then says replace (`calculateDependentReplacements`,
+ *   https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step_generator.go). The gate has one
+ *   (`triggers: [container.id]`, and a command's triggers force replacement), so its delete, the leadership
+ *   hand-over, runs right before the container stops. The leave and the promote depend on the container only
+ *   through `dependsOn`, which never cascades (https://github.com/pulumi/pulumi/issues/838): `member remove`
+ *   does not run when a container is merely replaced.
+ * - The cluster hands each member, as `dependsOn`, the gate of the member before it in the rollout order. The
+ *   Node SDK registers a resource only once its `dependsOn` resources are registered, and the engine answers a
+ *   registration only when its step is done (`prepareResource`, https://github.com/pulumi/pulumi/blob/master/
+ *   sdk/nodejs/runtime/resource.ts; step_executor.go): member k+1's container is not even looked at before
+ *   member k's gate has passed. No input of a member comes from another member, so no member is a dependent
+ *   replacement of another, whatever `--parallel` says.
+ * - Removed members' resources are deleted after the program, dependents first
+ *   (https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/deployment_executor.go, ScheduleDeletes):
+ *   the leave (which depends on the gate and on the next member's leave) goes before the gate and the
+ *   container, one member at a time.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { MemberPlan, volumeMountPath } from "../plan/member";
+import * as command from "@pulumi/command";
+import { MemberPlan, memberEnv, volumeMountPath } from "../plan/member";
 import { ClusterTls, createMemberTls, memberUploads } from "./certificates";
 import { toLabels } from "./docker";
+import type { MemberScripts } from "./membership";
 
 export const etcdMemberType = "etcd-cluster:index:EtcdMember";
 
@@ -24,16 +48,27 @@ export interface EtcdMemberInputs {
     provider: docker.Provider;
     /** The etcd image's id on that host. */
     image: pulumi.Input<string>;
-    /** The complete `ETCD_*` environment, deploy-time values (token, discovery) included. */
-    env: pulumi.Input<string[]>;
+    /** `--initial-cluster-token`. */
+    clusterToken: pulumi.Input<string>;
+    /** The scripts of the member's join, promote, gate and leave commands, and their environment. */
+    scripts: MemberScripts;
+    /** Nothing of the commands goes to the engine's log (their environment carries root's password). */
+    quietCommands: boolean;
+    /** Docker's stop timeout when the container is deleted (`destroyGraceSeconds`). */
+    stopGraceSeconds: number;
     networkMode: "host" | "published";
     restartPolicy: "no" | "on-failure" | "always" | "unless-stopped";
     /** Docker `dns` (DNS bootstrap with the managed dnsmasq). */
     dns?: string[];
     /** The cluster's TLS material; undefined without TLS. */
     tls?: ClusterTls;
-    /** What must exist before the container starts (the discovery token, the SRV records). */
-    dependsOn: pulumi.Resource[];
+    /**
+     * What the member's join and container wait for: the discovery token or SRV records, the snapshot before a
+     * rollout, the gate of the member before it in the rollout order.
+     */
+    dependsOn: pulumi.Input<pulumi.Resource[]>;
+    /** What its leave waits for when created, so that removals run in the reverse order, one at a time. */
+    leaveDependsOn: pulumi.Input<pulumi.Resource[]>;
 }
 
 /**
@@ -51,6 +86,14 @@ export class EtcdMember extends pulumi.ComponentResource {
     public readonly volumeName: pulumi.Output<string>;
     /** The member's container. */
     public readonly container: docker.Container;
+    /** Decides the member's bootstrap variables, once: its stdout, kept in state, is part of the container's environment. */
+    public readonly join: command.local.Command;
+    /** Promotes the member when it joined as a learner, once. */
+    public readonly promote: command.local.Command;
+    /** Waits for the member after every (re)start; its delete hands leadership over before the container stops. */
+    public readonly gate: command.local.Command;
+    /** Removes the member from the cluster (its delete) before its container stops. */
+    public readonly leave: command.local.Command;
     /** What clients dial (`--advertise-client-urls`). */
     public readonly clientUrl: pulumi.Output<string>;
     /** What peers dial (`--initial-advertise-peer-urls`). */
@@ -73,10 +116,17 @@ export class EtcdMember extends pulumi.ComponentResource {
             labels: toLabels(m.labels),
         }, dockerOpts);
         const own = inputs.tls === undefined ? undefined : createMemberTls(id, m, inputs.tls, childOpts);
+        const scripts = inputs.scripts;
+        const quiet = inputs.quietCommands ? { logging: "none" as const } : {};
+        // Created once: what it decided must not change when other members come and go (the role and the
+        // members it asked do), so its inputs keep the values it was created with.
+        this.join = new command.local.Command(`${id}-join`, {
+            create: scripts.join, environment: scripts.environment, ...quiet,
+        }, { ...childOpts, dependsOn: inputs.dependsOn, ignoreChanges: ["create", "environment"] });
         this.container = new docker.Container(id, {
             name: m.containerName,
             image: inputs.image,
-            envs: inputs.env,
+            envs: pulumi.all([this.join.stdout, inputs.clusterToken]).apply(([lines, token]) => memberEnv(m, lines, token)),
             dns: inputs.dns,
             networkMode: inputs.networkMode === "host" ? "host" : "bridge",
             ports: m.ports,
@@ -88,6 +138,8 @@ export class EtcdMember extends pulumi.ComponentResource {
             healthcheck: { tests: m.healthcheckTest, interval: "10s", timeout: "5s", retries: 3, startPeriod: "30s" },
             // etcd needs time to hand over leadership and sync its WAL; Docker's default 10 s is tight.
             stopTimeout: 30,
+            // What Docker gives the container to stop when Pulumi deletes it; unset, the provider kills it at once.
+            destroyGraceSeconds: inputs.stopGraceSeconds,
             mustRun: true,
         }, {
             ...dockerOpts,
@@ -95,6 +147,16 @@ export class EtcdMember extends pulumi.ComponentResource {
             // The container name and ports are fixed: a replacement cannot exist beside the old container.
             deleteBeforeReplace: true,
         });
+        this.promote = new command.local.Command(`${id}-promote`, {
+            create: scripts.promote, environment: scripts.environment, ...quiet,
+        }, { ...childOpts, dependsOn: [this.container], ignoreChanges: ["create", "environment"] });
+        this.gate = new command.local.Command(`${id}-gate`, {
+            create: scripts.gate, delete: scripts.preStop, environment: scripts.environment, ...quiet,
+            triggers: [this.container.id],
+        }, { ...childOpts, dependsOn: [this.promote] });
+        this.leave = new command.local.Command(`${id}-leave`, {
+            delete: scripts.leave, environment: scripts.environment, ...quiet,
+        }, { ...childOpts, dependsOn: pulumi.output(inputs.leaveDependsOn).apply((after) => [this.gate, ...after]) });
         this.volumeName = this.volume.name;
         this.clientUrl = pulumi.output(m.clientUrl);
         this.peerUrl = pulumi.output(m.peerUrl);

@@ -4,6 +4,7 @@
  * hosts the members run on, so it needs only the docker CLI and no route to the client ports.
  */
 import type { ClusterPlan } from "../plan/cluster";
+import { quorumOf } from "../plan/membership";
 import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
 
 export interface HealthCheckSpec {
@@ -21,12 +22,13 @@ export interface HealthCheckSpec {
      * `docker exec -e ETCDCTL_USER …` (the name only; the docker CLI takes the value from its environment).
      */
     auth?: boolean;
+    /**
+     * Members this deployment removes after the check (the engine deletes removed members' resources last):
+     * still in the member list while it runs, so not counted as strays.
+     */
+    leaving?: string[];
 }
 
-/** Majority of `n` members: the most that may fail is n - quorum. */
-export function quorumOf(n: number): number {
-    return Math.floor(n / 2) + 1;
-}
 
 /** The check for a planned cluster: every member expected, every member asked in turn, on its own host. */
 export function healthCheckSpec(clusterName: string, plan: ClusterPlan, timeoutSeconds: number): HealthCheckSpec {
@@ -64,9 +66,12 @@ missing=""
 for name in $expected; do
   printf '%s\\n' "$list" | grep -q ", started, $name, " || missing="$missing $name"
 done
-extra=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected " 'NF >= 6 && index(want, " " $3 " ") == 0 { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $2 }')
+extra=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected $leaving " 'NF >= 6 && ($3 == "" || index(want, " " $3 " ") == 0) { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $2 }')
+# Members being removed still answer endpoint health --cluster until then.
+nleaving=$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && $3 != "" && index(l, " " $3 " ") { c++ } END { print c + 0 }')
+learners=$(printf '%s\\n' "$list" | awk -F', ' 'NF >= 6 && $6 == "true" { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $1 }')
 healthy=$(printf '%s\\n' "$health" | grep -cE '^\\| *[a-z]+://[^ ]+ *\\| *true *\\|')
-if [ -n "$probe" ] && [ -z "$missing" ] && [ -z "$extra" ] && [ "$healthy" -eq "$n" ]; then
+if [ -n "$probe" ] && [ -z "$missing" ] && [ -z "$extra" ] && [ -z "$learners" ] && [ "$healthy" -eq $((n + nleaving)) ]; then
   printf 'etcd cluster %s: %s of %s members started and healthy (asked %s, attempt %s)\\n%s\\n%s\\n' "$cluster" "$healthy" "$n" "$probe" "$attempt" "$list" "$health"
   exit 0
 fi`;
@@ -77,6 +82,7 @@ export function healthCheckScript(spec: HealthCheckSpec): string {
     return `set -u
 ${spec.auth ? `${rootLogin("the health check authenticates as root")}\n` : ""}cluster=${shQuote(spec.clusterName)}
 expected=${shQuote(spec.expectedMembers.join(" "))}
+leaving=${shQuote((spec.leaving ?? []).join(" "))}
 n=${n}
 quorum=${quorumOf(n)}
 ${memberAccess(spec.hosts, spec.probes)}
@@ -100,6 +106,7 @@ done <"$tmp/probes"
   fi
   [ -z "$missing" ] || printf 'not started or not in the member list:%s\\n' "$missing"
   [ -z "$extra" ] || printf 'members that are not part of this deployment:%s\\n' "$extra"
+  [ -z "$learners" ] || printf 'learners not promoted (a join that did not finish):%s\\n' "$learners"
   [ -z "$problem" ] || printf 'members that did not answer member list:%s\\n' "$problem"
   [ -z "$list" ] || printf 'member list (asked %s):\\n%s\\n' "$probe" "$list"
   [ -z "$health" ] || printf 'endpoint health:\\n%s\\n' "$health"

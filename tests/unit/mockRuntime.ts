@@ -3,6 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 /** Every resource the program registered, as the mock runtime saw it. */
 export const created: pulumi.runtime.MockResourceArgs[] = [];
 
+/** What the mocked `command.local.run` (the cluster survey) prints; empty: no cluster runs yet. */
+export const mockSurvey = { output: "" };
+
+/**
+ * What a founding member's join command prints: its script is `printf '%s\n' '<lines>'` (shell-quoted). Other
+ * commands print `report of <name>`.
+ */
+function commandStdout(name: string, create: unknown): string {
+    const found = name.endsWith("-join") && typeof create === "string" ? /^printf '%s\\n' '((?:[^']|'\\'')*)'$/m.exec(create) : null;
+    return found ? found[1].replace(/'\\''/g, "'") : `report of ${name}`;
+}
+
 /**
  * Mocks that echo inputs and fill the computed outputs the component reads (image ids, command stdout,
  * random hex), so wiring can be asserted without a Docker engine.
@@ -13,7 +25,7 @@ export function installMocks(project = "etcd-cluster"): Promise<void> {
             created.push(args);
             const state: Record<string, unknown> = { ...args.inputs };
             if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = `sha256:${args.name}`;
-            if (args.type === "command:local:Command") state.stdout = `report of ${args.name}`;
+            if (args.type === "command:local:Command") state.stdout = commandStdout(args.name, args.inputs.create);
             // Like the random provider: `hex` (and b64Std, b64Url, dec) start with `prefix` when one is given.
             if (args.type === "random:index/randomId:RandomId") state.hex = `${args.inputs.prefix ?? ""}c0ffee00`;
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = `generated-password-of-${args.name}`;
@@ -24,7 +36,7 @@ export function installMocks(project = "etcd-cluster"): Promise<void> {
             }
             return { id: `${args.name}-id`, state };
         },
-        call: (args) => args.inputs,
+        call: (args) => (args.token === "command:local:run" ? { ...args.inputs, stdout: mockSurvey.output, stderr: "" } : args.inputs),
     }, project, "test", false);
 }
 
@@ -38,4 +50,14 @@ export const promiseOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((re
 
 export function ofType(type: string, from = created): pulumi.runtime.MockResourceArgs[] {
     return from.filter((r) => r.type === type);
+}
+
+/** The cluster-level commands (not a member's join, promote, gate or leave), by name. */
+export function clusterCommands(from = created): string[] {
+    return ofType("command:local:Command", from).map((c) => c.name).filter((n) => !/-(join|promote|gate|leave)$/.test(n));
+}
+
+/** Waits until every member's last command (its leave, registered after the rollout order is known) is registered. */
+export function settled(cluster: { members: Record<string, { leave: pulumi.CustomResource }> }): Promise<unknown> {
+    return promiseOf(pulumi.all(Object.values(cluster.members).map((m) => m.leave.id)));
 }

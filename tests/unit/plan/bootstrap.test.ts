@@ -1,7 +1,7 @@
 /** Bootstrap planning, pure: each mode's ETCD_* variables for every member, and the member set a discovery token is made for. */
 import { EtcdClusterArgs } from "../../../components/args";
 import { memberSetKey } from "../../../components/plan/bootstrap";
-import { memberEnv } from "../../../components/plan/member";
+import { foundingLines, memberEnv } from "../../../components/plan/member";
 import { planCluster } from "../../../components/plan/cluster";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
 import { threeNodeArgs as seed, threeNodeMembers as members } from "../fixtures";
@@ -18,7 +18,7 @@ const common = (ip: string, advertised = ip) => [
 describe("each member's environment, per bootstrap mode", () => {
     it("static (the default): ETCD_INITIAL_CLUSTER from the members, as before", () => {
         const plan = planCluster(resolveClusterArgs("s", seed({ bootstrap: { mode: "static" } })));
-        expect(plan.members.map((m) => memberEnv(m, "tok"))).toEqual(["10.0.0.137", "10.0.0.138", "10.0.0.139"].map((ip) => [
+        expect(plan.members.map((m) => memberEnv(m, foundingLines(m), "tok"))).toEqual(["10.0.0.137", "10.0.0.138", "10.0.0.139"].map((ip) => [
             ...common(ip),
             "ETCD_INITIAL_CLUSTER=etcd-n1=http://10.0.0.137:2380,etcd-n2=http://10.0.0.138:2380,etcd-n3=http://10.0.0.139:2380",
             "ETCD_INITIAL_CLUSTER_STATE=new",
@@ -32,7 +32,7 @@ describe("each member's environment, per bootstrap mode", () => {
         expect(c.bootstrap).toEqual({ mode: "discovery", protocol: "v2", source: "service", serviceUrl: "https://discovery.etcd.io", attempts: 5 });
         const plan = planCluster(c);
         expect(plan.initialCluster).toBe("");
-        expect(plan.members.map((m) => memberEnv(m, "tok", { bootstrap: c.bootstrap, value: "https://discovery.etcd.io/abc" }))).toEqual(
+        expect(plan.members.map((m) => memberEnv(m, foundingLines(m, { bootstrap: c.bootstrap, value: "https://discovery.etcd.io/abc" }), "tok"))).toEqual(
             ["10.0.0.137", "10.0.0.138", "10.0.0.139"].map((ip) => [
                 ...common(ip),
                 "ETCD_INITIAL_CLUSTER_STATE=new",
@@ -44,7 +44,7 @@ describe("each member's environment, per bootstrap mode", () => {
     it("self-hosted v2 discovery (etcd ≤ 3.5): ETCD_DISCOVERY = <endpoint>/v2/keys/discovery/<token>", () => {
         const c = resolveClusterArgs("d", seed({ image: "local/etcd:v3.4.23", bootstrap: { mode: "discovery", discovery: { endpoints: ["http://10.0.0.100:2379"] } } }));
         expect(c.bootstrap).toMatchObject({ protocol: "v2", source: "endpoints", endpoints: ["http://10.0.0.100:2379"] });
-        const env = memberEnv(planCluster(c).members[1], "tok", { bootstrap: c.bootstrap, value: "http://10.0.0.100:2379/v2/keys/discovery/t0k" });
+        const env = memberEnv(planCluster(c).members[1], foundingLines(planCluster(c).members[1], { bootstrap: c.bootstrap, value: "http://10.0.0.100:2379/v2/keys/discovery/t0k" }), "tok");
         expect(env).toEqual([...common("10.0.0.138"), "ETCD_INITIAL_CLUSTER_STATE=new", "ETCD_INITIAL_CLUSTER_TOKEN=tok",
             "ETCD_DISCOVERY=http://10.0.0.100:2379/v2/keys/discovery/t0k"]);
         expect(env.some((e) => e.startsWith("ETCD_INITIAL_CLUSTER="))).toBe(false);
@@ -54,7 +54,7 @@ describe("each member's environment, per bootstrap mode", () => {
         const c = resolveClusterArgs("d", seed({ image: "gcr.io/etcd-development/etcd:v3.6.14",
             bootstrap: { mode: "discovery", discovery: { endpoints: ["http://10.0.0.100:2379", "http://10.0.0.101:2379"] } } }));
         expect(c.bootstrap).toMatchObject({ protocol: "v3" });
-        expect(memberEnv(planCluster(c).members[2], "tok", { bootstrap: c.bootstrap, value: "t0k" })).toEqual([
+        expect(memberEnv(planCluster(c).members[2], foundingLines(planCluster(c).members[2], { bootstrap: c.bootstrap, value: "t0k" }), "tok")).toEqual([
             ...common("10.0.0.139"), "ETCD_INITIAL_CLUSTER_STATE=new", "ETCD_INITIAL_CLUSTER_TOKEN=tok",
             "ETCD_DISCOVERY_TOKEN=t0k", "ETCD_DISCOVERY_ENDPOINTS=http://10.0.0.100:2379,http://10.0.0.101:2379",
         ]);
@@ -66,7 +66,7 @@ describe("each member's environment, per bootstrap mode", () => {
             bootstrap: { mode: "dns", dns: { domain: "example.com" } },
         }));
         const plan = planCluster(c);
-        expect(plan.members.map((m) => memberEnv(m, "tok"))).toEqual([
+        expect(plan.members.map((m) => memberEnv(m, foundingLines(m), "tok"))).toEqual([
             ["10.0.0.137", "etcd1.example.com"], ["10.0.0.138", "etcd-n2.example.com"], ["10.0.0.139", "etcd-n3.example.com"],
         ].map(([ip, name]) => [...common(ip, name), "ETCD_DISCOVERY_SRV=example.com", "ETCD_INITIAL_CLUSTER_STATE=new", "ETCD_INITIAL_CLUSTER_TOKEN=tok"]));
         expect(plan.clientEndpoints).toEqual(["http://etcd1.example.com:2379", "http://etcd-n2.example.com:2379", "http://etcd-n3.example.com:2379"]);
@@ -85,7 +85,7 @@ describe("each member's environment, per bootstrap mode", () => {
         ["self-hosted discovery", { mode: "discovery", discovery: { endpoints: ["http://10.0.0.100:2379"] } }],
     ])("never sets one variable twice (%s)", (_mode, bootstrap) => {
         const c = resolveClusterArgs("d", seed({ bootstrap }));
-        const keys = memberEnv(planCluster(c).members[0], "t", { bootstrap: c.bootstrap, value: "v" }).map((e) => e.split("=")[0]);
+        const keys = memberEnv(planCluster(c).members[0], foundingLines(planCluster(c).members[0], { bootstrap: c.bootstrap, value: "v" }), "t").map((e) => e.split("=")[0]);
         expect(new Set(keys).size).toBe(keys.length);
     });
 });

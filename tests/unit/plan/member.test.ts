@@ -1,6 +1,6 @@
 /** Member planning, pure: every member's ETCD_* environment, URLs, ports, labels and Docker healthcheck. */
 import { EtcdClusterArgs } from "../../../components/args";
-import { memberEnv, MemberPlan } from "../../../components/plan/member";
+import { foundingLines, memberEnv, MemberPlan } from "../../../components/plan/member";
 import { planCluster } from "../../../components/plan/cluster";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
 import { threeNodeArgs } from "../fixtures";
@@ -11,7 +11,7 @@ describe("planCluster", () => {
     const plan = planCluster(seed);
 
     it("gives each member exactly its settings, as ETCD_* variables only", () => {
-        expect(memberEnv(plan.members[0], "tok")).toEqual([
+        expect(memberEnv(plan.members[0], foundingLines(plan.members[0]), "tok")).toEqual([
             "ETCD_NAME=etcd-n1",
             "ETCD_DATA_DIR=/var/lib/etcd/data",
             "ETCD_LISTEN_PEER_URLS=http://0.0.0.0:2380",
@@ -31,7 +31,7 @@ describe("planCluster", () => {
 
     it("never sets one variable twice", () => {
         for (const m of plan.members) {
-            const keys = memberEnv(m, "t").map((e) => e.split("=")[0]);
+            const keys = memberEnv(m, foundingLines(m), "t").map((e) => e.split("=")[0]);
             expect(new Set(keys).size).toBe(keys.length);
         }
     });

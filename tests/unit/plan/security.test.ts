@@ -1,5 +1,5 @@
 /** Secure clusters, the planning: per tls choice the URLs, TLS variables, uploads and flags; certificate SANs. Pure. */
-import { memberEnv } from "../../../components/plan/member";
+import { foundingLines, memberEnv } from "../../../components/plan/member";
 import { planCluster } from "../../../components/plan/cluster";
 import { certSans } from "../../../components/plan/security";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
@@ -28,7 +28,7 @@ describe("planning per tls choice", () => {
         const m = plan.members[0];
         expect(plan.clientEndpoints).toEqual(["https://10.0.0.137:2379", "https://10.0.0.138:2379", "https://10.0.0.139:2379"]);
         expect(plan.initialCluster).toBe("etcd-n1=https://10.0.0.137:2380,etcd-n2=https://10.0.0.138:2380,etcd-n3=https://10.0.0.139:2380");
-        expect(memberEnv(m, "tok")).toEqual(expect.arrayContaining([
+        expect(memberEnv(m, foundingLines(m), "tok")).toEqual(expect.arrayContaining([
             "ETCD_LISTEN_CLIENT_URLS=https://0.0.0.0:2379",
             "ETCD_LISTEN_PEER_URLS=https://0.0.0.0:2380",
             "ETCD_CERT_FILE=/etc/etcd/pki/server.crt",

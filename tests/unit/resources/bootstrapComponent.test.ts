@@ -1,6 +1,6 @@
 /** EtcdCluster's bootstrap resources under the mock runtime: what is created, how it is wired, what is exported. */
 import * as pulumi from "@pulumi/pulumi";
-import { created, installMocks, ofType, promiseOf, unwrap } from "../mockRuntime";
+import { clusterCommands, created, installMocks, ofType, promiseOf, settled, unwrap } from "../mockRuntime";
 import { labHosts, labMembers } from "../fixtures";
 import { EtcdCluster } from "../../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../../components/args";
@@ -14,6 +14,7 @@ const three = labMembers;
 async function deploy(name: string, args: EtcdClusterArgs) {
     const before = created.length;
     const cluster = new EtcdCluster(name, args);
+    await settled(cluster);
     const outputs = await promiseOf(pulumi.output({
         discoveryUrl: cluster.discoveryUrl, dnsmasqConfig: cluster.dnsmasqConfig, initialCluster: cluster.initialCluster,
         clientEndpointList: cluster.clientEndpointList, healthReport: cluster.healthReport,
@@ -193,7 +194,7 @@ it("DNS bootstrap with a remote dnsmasq: the ssh key reaches the command as a se
 it("DNS bootstrap without dnsmasq: only the config output, no extra resources", async () => {
     const r = await deploy("plain", { image: "local/etcd:v3.5.16", hosts, members: three, bootstrap: { mode: "dns", dns: { domain: "etcd.lab" } } });
     expect(r.outputs.dnsmasqConfig).toMatch(/^# etcd cluster plain/);
-    expect(ofType("command:local:Command", r.resources).map((c) => c.name)).toEqual(["plain-health"]);
+    expect(clusterCommands(r.resources)).toEqual(["plain-rollout-snapshot", "plain-health"]);
 });
 
 it("refuses dns + etcd 3.4 + http before creating anything", () => {

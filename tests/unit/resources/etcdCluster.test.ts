@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { created, installMocks, ofType, promiseOf, unwrap } from "../mockRuntime";
+import { clusterCommands, created, installMocks, ofType, promiseOf, settled, unwrap } from "../mockRuntime";
 import { EtcdCluster } from "../../../components/resources/etcdCluster";
 import { EtcdClusterArgsError } from "../../../components/resolve/argChecks";
 
@@ -22,6 +22,7 @@ const threeNodeArgs = {
 async function deploy(name: string, args: ConstructorParameters<typeof EtcdCluster>[1]) {
     const before = created.length;
     const cluster = new EtcdCluster(name, args);
+    await settled(cluster);
     const outputs = await promiseOf(pulumi.output({
         clientEndpoints: cluster.clientEndpoints, clientEndpointList: cluster.clientEndpointList, peerUrls: cluster.peerUrls,
         initialCluster: cluster.initialCluster, memberNames: cluster.memberNames, clusterToken: cluster.clusterToken,
@@ -42,7 +43,9 @@ describe("three members on two ssh hosts", () => {
         expect(count("docker:index/volume:Volume")).toBe(3);
         expect(count("docker:index/container:Container")).toBe(3);
         expect(count("random:index/randomId:RandomId")).toBe(1);
-        expect(count("command:local:Command")).toBe(1);
+        // The health check and the snapshot before a rollout; per member its join, promote, gate and leave.
+        expect(clusterCommands(r.resources)).toEqual(["seed-rollout-snapshot", "seed-health"]);
+        expect(count("command:local:Command")).toBe(2 + 3 * 4);
         expect(count("etcd-cluster:index:EtcdCluster")).toBe(1);
         expect(count("etcd-cluster:index:EtcdMember")).toBe(3);
     });
@@ -93,7 +96,7 @@ describe("three members on two ssh hosts", () => {
     });
 
     it("runs the health check after every container, re-running it when any container is replaced", () => {
-        const check = ofType("command:local:Command", r.resources)[0];
+        const check = ofType("command:local:Command", r.resources).find((c) => c.name === "seed-health")!;
         expect(check.name).toBe("seed-health");
         expect(check.inputs.triggers).toEqual(["seed-etcd-n1-id", "seed-etcd-n2-id", "seed-etcd-n3-id"]);
         expect(check.inputs.create).toContain("expected='etcd-n1 etcd-n2 etcd-n3'");
@@ -161,7 +164,7 @@ describe("the generated cluster token", () => {
 it("uses a given token as is and creates no random resource", async () => {
     const r = await deploy("given", { members: [{ name: "solo" }], clusterToken: "my-token", healthCheck: { enabled: false } });
     expect(ofType("random:index/randomId:RandomId", r.resources)).toHaveLength(0);
-    expect(ofType("command:local:Command", r.resources)).toHaveLength(0);
+    expect(clusterCommands(r.resources)).toEqual(["given-rollout-snapshot"]);
     expect(unwrap(ofType("docker:index/container:Container", r.resources)[0].inputs.envs)).toEqual({
         secret: false, value: expect.arrayContaining(["ETCD_INITIAL_CLUSTER_TOKEN=my-token"]),
     });

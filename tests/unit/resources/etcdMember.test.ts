@@ -28,10 +28,12 @@ const urnUnderCluster = (clusterUrn: string, type: string, name: string) => `${c
 
 const base = (over: Partial<EtcdClusterArgs> = {}): EtcdClusterArgs => ({ image: "local/etcd:v3.5.16", hosts: labHosts, members: labMembers, ...over });
 
+const lifecycle = ["join", "promote", "gate", "leave"].map((c) => `command:local:Command::{m}-${c}`);
+
 describe.each([
-    ["plain", base(), ["docker:index/volume:Volume::{m}-data", "docker:index/container:Container::{m}"]],
+    ["plain", base(), ["docker:index/volume:Volume::{m}-data", "docker:index/container:Container::{m}", ...lifecycle]],
     ["tls auto", base({ tls: { mode: "auto" }, auth: { enabled: true } }), [
-        "docker:index/volume:Volume::{m}-data", "docker:index/container:Container::{m}",
+        "docker:index/volume:Volume::{m}-data", "docker:index/container:Container::{m}", ...lifecycle,
         ...["server", "peer"].flatMap((k) => [
             `tls:index/privateKey:PrivateKey::{m}-${k}-key`, `tls:index/certRequest:CertRequest::{m}-${k}-csr`, `tls:index/locallySignedCert:LocallySignedCert::{m}-${k}`,
         ]),

@@ -1,6 +1,6 @@
 /** EtcdCluster with tls/auth under the mock runtime: which resources appear, how they are wired, and that secrets stay secret. */
 import * as pulumi from "@pulumi/pulumi";
-import { created, installMocks, ofType, promiseOf, unwrap } from "../mockRuntime";
+import { clusterCommands, created, installMocks, ofType, promiseOf, settled, unwrap } from "../mockRuntime";
 import { labHosts, labMembers } from "../fixtures";
 import { EtcdCluster } from "../../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../../components/args";
@@ -19,6 +19,7 @@ const plainOutputs = ["clientEndpoints", "clientEndpointList", "peerUrls", "init
 async function deploy(name: string, args: EtcdClusterArgs) {
     const before = created.length;
     const cluster = new EtcdCluster(name, args);
+    await settled(cluster);
     const all = [...secretOutputs, ...plainOutputs];
     const values = await promiseOf(pulumi.all(all.map((k) => cluster[k] as pulumi.Output<unknown>)));
     const secrets = await Promise.all(all.map((k) => pulumi.isSecret(cluster[k] as pulumi.Output<unknown>)));
@@ -58,7 +59,7 @@ describe("tls off, auth off (the default)", () => {
     it("creates no TLS or password resources, no auth command and no uploads", () => {
         expect(r.resources.filter((x) => x.type.startsWith("tls:"))).toEqual([]);
         expect(ofType("random:index/randomPassword:RandomPassword", r.resources)).toEqual([]);
-        expect(ofType("command:local:Command", r.resources).map((c) => c.name)).toEqual(["plain-health"]);
+        expect(clusterCommands(r.resources)).toEqual(["plain-rollout-snapshot", "plain-health"]);
         expect(r.byName("plain-etcd-n1").inputs.uploads).toBeUndefined();
         // Without a password in its environment the health check logs as before.
         expect(r.byName("plain-health").inputs.logging).toBeUndefined();
@@ -163,7 +164,7 @@ describe("tls provided + a given root password", () => {
 describe("auth with the health check disabled", () => {
     it("still runs the auth command (its script waits for a member itself)", async () => {
         const r = await deploy("nohc", base({ auth: { enabled: true }, healthCheck: { enabled: false } }));
-        expect(ofType("command:local:Command", r.resources).map((c) => c.name)).toEqual(["nohc-auth"]);
+        expect(clusterCommands(r.resources)).toEqual(["nohc-rollout-snapshot", "nohc-auth"]);
         expectNoSecretsOutsideSecrets(r);
     });
 });

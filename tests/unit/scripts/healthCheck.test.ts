@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { healthCheckScript, HealthCheckSpec, quorumOf } from "../../../components/scripts/healthCheck";
+import { quorumOf } from "../../../components/plan/membership";
+import { healthCheckScript, HealthCheckSpec } from "../../../components/scripts/healthCheck";
 import { tlsEnvName } from "../../../components/scripts/shell";
 
 /**

@@ -1,0 +1,118 @@
+/**
+ * The cluster as it runs, read while the program runs, and the deployment's membership plan made from it; the
+ * snapshot before a rollout; the scripts of each member's commands. Everything here is decided by pure code in
+ * plan/ and scripts/.
+ */
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import type { ClusterPlan } from "../plan/cluster";
+import { foundingLines, type MemberPlan } from "../plan/member";
+import { MembershipPlan, planMembership } from "../plan/membership";
+import { parseSurvey } from "../plan/survey";
+import { EtcdClusterArgsError } from "../resolve/argChecks";
+import type { ResolvedCluster } from "../resolve/model";
+import { healthCheckSpec } from "../scripts/healthCheck";
+import { joinScript, promoteScript } from "../scripts/join";
+import { gateScript, leaveScript, OwnMemberSpec, preStopScript } from "../scripts/member";
+import { snapshotScript } from "../scripts/snapshot";
+import { surveyScript } from "../scripts/survey";
+import { commandEnvironment } from "./commands";
+
+/**
+ * Surveys the running cluster (`command.local.run`, which the engine runs in preview and update alike) and
+ * plans the membership change. Problems (removing too many members, moving one, skipping an etcd minor
+ * version …) reject the output with {@link EtcdClusterArgsError}: every member resource takes an input from
+ * it, so none of them is registered, and the engine changes no member.
+ */
+export function planLiveMembership(
+    name: string, cluster: ResolvedCluster, plan: ClusterPlan, rootPassword: pulumi.Output<string> | undefined, parent: pulumi.Resource,
+): pulumi.Output<MembershipPlan> {
+    const spec = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
+    const survey = command.local.runOutput({
+        command: surveyScript({ clusterName: name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth }),
+        environment: commandEnvironment(plan, rootPassword),
+    }, { parent });
+    // What it prints is no secret (member list, status), though its environment may hold root's password.
+    return pulumi.unsecret(survey.stdout).apply((out) => {
+        const membership = planMembership(cluster, plan, parseSurvey(out));
+        if (membership.problems.length > 0) {
+            throw new EtcdClusterArgsError(membership.problems, `membership change of EtcdCluster ${JSON.stringify(name)} (nothing was changed)`);
+        }
+        membership.warnings.forEach((w) => pulumi.log.warn(w, parent));
+        return membership;
+    });
+}
+
+/**
+ * What a rollout changes: each non-joining member's container settings, hashed. Equal on the deployment that
+ * created the cluster and on a re-run of it; changed when members' containers change or members are removed.
+ */
+export function rolloutKey(cluster: ResolvedCluster, plan: ClusterPlan, membership: MembershipPlan): string {
+    const members = plan.members.filter((m) => membership.roles[m.name] !== "join").map((m) => ({
+        name: m.name, env: [...m.envBefore, ...m.envAfter], labels: m.labels, ports: m.ports, health: m.healthcheckTest,
+    }));
+    const text = JSON.stringify({ image: cluster.image, restart: cluster.restartPolicy, network: cluster.networkMode, members });
+    return crypto.createHash("sha256").update(text).digest("hex");
+}
+
+/** The snapshot before a rollout: re-run whenever {@link rolloutKey} changes; every member change waits for it. */
+export function createRolloutSnapshot(
+    name: string, cluster: ResolvedCluster, plan: ClusterPlan, membership: pulumi.Output<MembershipPlan>,
+    rootPassword: pulumi.Output<string> | undefined, parent: pulumi.Resource,
+): command.local.Command {
+    const spec = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
+    return new command.local.Command(`${name}-rollout-snapshot`, {
+        create: snapshotScript({ clusterName: name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth, directory: cluster.rollout.snapshotDir }),
+        environment: commandEnvironment(plan, rootPassword),
+        ...(rootPassword === undefined ? {} : { logging: "none" as const }),
+        triggers: [membership.apply((mp) => rolloutKey(cluster, plan, mp))],
+    }, { parent });
+}
+
+/** The scripts of one member's join, gate and leave commands, and their environment. */
+export interface MemberScripts {
+    join: pulumi.Output<string>;
+    promote: pulumi.Output<string>;
+    gate: string;
+    preStop: string;
+    leave: string;
+    environment: Record<string, pulumi.Input<string>>;
+}
+
+/** The member's own host, alone: its gate and leave reach nothing else, so they never change when other members do. */
+function ownPlan(plan: ClusterPlan, m: MemberPlan): ClusterPlan {
+    return { ...plan, members: [m], hosts: plan.hosts.filter((h) => h.name === m.hostName) };
+}
+
+export function memberScripts(
+    name: string, cluster: ResolvedCluster, plan: ClusterPlan, m: MemberPlan, membership: pulumi.Output<MembershipPlan>,
+    discovery: pulumi.Output<string> | undefined, rootPassword: pulumi.Output<string> | undefined,
+): MemberScripts {
+    const own = healthCheckSpec(name, ownPlan(plan, m), cluster.rollout.memberTimeoutSeconds);
+    const ownSpec: OwnMemberSpec = {
+        clusterName: name, member: m.name, host: own.hosts[0], containerName: m.containerName, localClientUrl: m.localClientUrl,
+        etcdctlFlags: plan.etcdctlFlags, auth: plan.auth,
+    };
+    const all = healthCheckSpec(name, plan, cluster.rollout.memberTimeoutSeconds);
+    const founding = discovery === undefined ? pulumi.output(foundingLines(m)) :
+        discovery.apply((d) => foundingLines(m, { bootstrap: cluster.bootstrap, value: d }));
+    const joinSpec = pulumi.all([membership, founding]).apply(([mp, lines]) => {
+        const role = mp.roles[m.name];
+        // Joining: ask the members that run; existing: the member's own container (host 0 of its own plan).
+        const access = role === "existing" ? { hosts: own.hosts, probes: [] } :
+            { hosts: all.hosts, probes: all.probes.filter((p) => p.member !== m.name && mp.roles[p.member] === "existing") };
+        return {
+            clusterName: name, member: m.name, peerUrl: m.peerUrl, role, foundingLines: lines, containerName: m.containerName,
+            ...access, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth, timeoutSeconds: cluster.rollout.memberTimeoutSeconds,
+        };
+    });
+    return {
+        join: joinSpec.apply(joinScript),
+        promote: joinSpec.apply(promoteScript),
+        gate: gateScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds, maxAppliedLag: cluster.rollout.maxAppliedLag }),
+        preStop: preStopScript(ownSpec),
+        leave: leaveScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds }),
+        environment: commandEnvironment(ownPlan(plan, m), rootPassword),
+    };
+}

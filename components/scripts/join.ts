@@ -1,0 +1,127 @@
+/**
+ * A member's join command: decides, once, the bootstrap variables the member's container is created with, and
+ * prints them (`KEY=value` a line). Its output stays in Pulumi's state and the container's environment is made
+ * from it, so the member keeps them for life while other members come and go:
+ * - `found`: the cluster is being created; the bootstrap mode's variables (`ETCD_INITIAL_CLUSTER_STATE=new`).
+ * - `join`: the member is added to the running cluster as a learner (`etcdctl member add --learner`, through
+ *   the first member that answers) and gets `ETCD_INITIAL_CLUSTER` (the started members and itself) with
+ *   `ETCD_INITIAL_CLUSTER_STATE=existing`. A member an earlier, interrupted deployment already added (found by
+ *   its peer URL) is not added again. https://etcd.io/docs/v3.6/op-guide/runtime-configuration/#add-a-new-member
+ * - `existing`: the member ran before members had join commands; its container's own variables are read back
+ *   (`docker inspect`), so the container does not change.
+ */
+import type { MemberRole } from "../plan/membership";
+import { bootstrapKeys } from "../plan/survey";
+import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
+
+export interface JoinSpec {
+    clusterName: string;
+    member: string;
+    peerUrl: string;
+    role: MemberRole;
+    /** `found`: the founding member's bootstrap lines. */
+    foundingLines: string;
+    /** `join`: the hosts and the running members to ask; `existing`: the member's own host and container. */
+    hosts: ScriptHost[];
+    probes: ScriptProbe[];
+    /** `existing`: the member's container, on host 0. */
+    containerName: string;
+    etcdctlFlags: string[];
+    auth: boolean;
+    timeoutSeconds: number;
+}
+
+const listAttempt = `while read -r h ctr url asked; do
+  if list=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>&1); then ok=1; break; fi
+  err="$asked: $(printf '%s' "$list" | tail -n 1)"
+done <"$tmp/probes"`;
+
+/** The member-list line whose peer URLs include ours (the member, started or not). */
+const findSelf = `self() { printf '%s\\n' "$list" | awk -F', ' -v p="$peer" '{ n = split($4, u, ","); for (i = 1; i <= n; i++) if (u[i] == p) print }'; }`;
+
+const addAttempt = `if out=$(ectl "$h" "$ctr" "$url" --command-timeout=10s member add "$member" --peer-urls="$peer" --learner 2>&1); then ok=1
+else
+  err=$out
+  # An add that timed out may still have been applied: look before trying again.
+  if list=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>&1) && [ -n "$(self)" ]; then ok=1; fi
+fi`;
+
+function joinBody(spec: JoinSpec): string {
+    return `peer=${shQuote(spec.peerUrl)}
+${spec.auth ? `${rootLogin("adding a member needs root")}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
+${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
+${findSelf}
+${retryLoop({ seconds: spec.timeoutSeconds }, listAttempt, 4)}
+[ "$ok" = 1 ] || { printf 'etcd member %s cannot join cluster %s: no member answers member list within ${spec.timeoutSeconds}s (%s)\\n' "$member" "$cluster" "$err" >&2; exit 1; }
+if [ -z "$(self)" ]; then
+${retryLoop({ seconds: spec.timeoutSeconds }, addAttempt, 4).replace(/^/gm, "  ")}
+  [ "$ok" = 1 ] || { printf 'etcd member %s: member add failed in cluster %s: %s\\n' "$member" "$cluster" "$err" >&2; exit 1; }
+  list=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>&1) || { printf 'etcd member %s: added, but member list then failed: %s\\n' "$member" "$list" >&2; exit 1; }
+  echo "etcd member $member added to cluster $cluster as a learner (through $asked)" >&2
+else
+  echo "etcd member $member is already in cluster $cluster ($(self)); continuing its join" >&2
+fi
+# Started members by name (an unstarted one has none) and this member: what etcd wants in --initial-cluster.
+initial=$(printf '%s\\n' "$list" | awk -F', ' -v me="$member" -v p="$peer" '$3 != "" && $3 != me { n = split($4, u, ","); for (i = 1; i <= n; i++) { printf "%s%s=%s", (c++ ? "," : ""), $3, u[i] } } END { printf "%s%s=%s", (c ? "," : ""), me, p }')
+printf 'ETCD_INITIAL_CLUSTER=%s\\nETCD_INITIAL_CLUSTER_STATE=existing\\n' "$initial"`;
+}
+
+const promoteAttempt = `${listAttempt}
+if [ "$ok" = 1 ]; then
+  ok=0; line=$(self); id=$(printf '%s' "$line" | awk -F', ' '{ print $1 }')
+  if [ -z "$line" ]; then err="not in the member list (asked $asked)"
+  elif [ "$(printf '%s' "$line" | awk -F', ' '{ print $6 }')" != true ]; then ok=1; echo "etcd member $member ($id) is a voting member"
+  else
+    st=$(ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status --cluster 2>/dev/null)
+    lead=$(printf '%s\\n' "$st" | awk -F', ' '$5 == "true" { print $9; exit }')
+    mine=$(printf '%s\\n' "$st" | awk -F', ' -v id="$id" '$2 == id { print $9; exit }')
+    if [ -n "$lead" ] && [ -n "$mine" ] && [ $((mine * 10)) -ge $((lead * 9)) ] && out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member promote "$id" 2>&1); then
+      ok=1; echo "etcd member $member ($id) promoted from learner at applied index $mine of the leader's $lead"
+    else err="learner $id catching up: applied index \${mine:-?} of the leader's \${lead:-?}\${out:+: $(printf '%s' "$out" | tail -n 1)}"; out=""
+    fi
+  fi
+fi`;
+
+/**
+ * A joined member's promote command, run once after its container started: once the learner's applied index
+ * reaches 90 % of the leader's (as etcd-operator does), `member promote` through a voting member (a learner
+ * answers neither `member list` nor `endpoint status --cluster` itself). A member that is already a voter
+ * (promoted by an earlier, interrupted deployment, or not a joiner) is left as it is.
+ * https://etcd.io/docs/v3.6/learning/design-learner/
+ */
+export function promoteScript(spec: JoinSpec): string {
+    if (spec.role !== "join") return `echo ${shQuote(`etcd member ${spec.member}: not a joining member, nothing to promote`)}
+`;
+    return `set -u
+cluster=${shQuote(spec.clusterName)}
+member=${shQuote(spec.member)}
+peer=${shQuote(spec.peerUrl)}
+${spec.auth ? `${rootLogin("promoting a member needs root")}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
+${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
+${findSelf}
+${retryLoop({ seconds: spec.timeoutSeconds }, promoteAttempt, 2)}
+[ "$ok" = 1 ] && exit 0
+printf 'etcd member %s (cluster %s) was not promoted within ${spec.timeoutSeconds}s: %s\\n' "$member" "$cluster" "$err" >&2
+exit 1
+`;
+}
+
+/** The join command's create script for the member's role. Progress goes to stderr; stdout is the variables. */
+export function joinScript(spec: JoinSpec): string {
+    const head = `set -u
+cluster=${shQuote(spec.clusterName)}
+member=${shQuote(spec.member)}`;
+    switch (spec.role) {
+        case "found":
+            return `${head}\nprintf '%s\\n' ${shQuote(spec.foundingLines)}\n`;
+        case "existing":
+            return `${head}
+ctr=${shQuote(spec.containerName)}
+${memberAccess(spec.hosts, [])}
+env=$(dk 0 inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$ctr") || { printf 'etcd member %s: cannot read the environment of its container %s: %s\\n' "$member" "$ctr" "$env" >&2; exit 1; }
+printf '%s\\n' "$env" | grep -E '^(${bootstrapKeys.join("|")})='
+`;
+        default:
+            return `${head}\n${joinBody(spec)}\n`;
+    }
+}

@@ -1,0 +1,130 @@
+/**
+ * The scripts of one member's lifecycle, each run where Pulumi runs through `docker exec … etcdctl` on the
+ * member's own host (https://etcd.io/docs/v3.6/op-guide/runtime-configuration/):
+ * - the gate (create): wait until the member runs as a voter, answers `endpoint health` and has caught up
+ *   with the leader; its delete hands leadership away before the member stops;
+ * - the leave (delete): `member remove` of the member, before its container stops.
+ * Both talk to the member's own container only, so nothing in them changes when other members come or go.
+ */
+import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote } from "./shell";
+
+/** A member as its own scripts reach it: through its own Docker host (index 0 in the script). */
+export interface OwnMemberSpec {
+    clusterName: string;
+    member: string;
+    host: ScriptHost;
+    containerName: string;
+    localClientUrl: string;
+    etcdctlFlags: string[];
+    /** Authenticate as root (password from the environment). */
+    auth: boolean;
+}
+
+export interface GateSpec extends OwnMemberSpec {
+    timeoutSeconds: number;
+    maxAppliedLag: number;
+}
+
+/**
+ * `me` (etcdctl in the member's own container, as root with auth) and the helpers that read `endpoint status`
+ * lines (`<endpoint>, <id>, <version>, <db size>, <is leader>, <is learner>, <term>, <index>, <applied index>, <errors>`,
+ * the same columns in 3.4, 3.5 and 3.6).
+ */
+function ownAccess(spec: OwnMemberSpec): string {
+    return `${spec.auth ? `${rootLogin("the member's commands authenticate as root")}\n` : ""}cluster=${shQuote(spec.clusterName)}
+member=${shQuote(spec.member)}
+ctr=${shQuote(spec.containerName)}
+url=${shQuote(spec.localClientUrl)}
+${memberAccess([spec.host], [{ member: spec.member, hostIndex: 0, containerName: spec.containerName, localClientUrl: spec.localClientUrl }])}
+${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
+me() { ectl 0 "$ctr" "$url" --command-timeout=5s "$@"; }
+col() { printf '%s\\n' "$1" | awk -F', ' -v n="$2" 'NR == 1 { print $n }'; }
+# The best member to hand leadership to: a started voter other than this one, the one with the highest applied index.
+successor() { printf '%s\\n' "$1" | awk -F', ' -v self="$2" '$2 != self && $6 == "false" && $9 + 0 >= best { best = $9 + 0; id = $2 } END { print id }'; }
+handover() {
+  all=$(me endpoint status --cluster 2>/dev/null)
+  to=$(successor "$all" "$1")
+  [ -n "$to" ] || { echo "member $member leads and no other voting member answers: leadership not moved"; return 1; }
+  if out=$(me move-leader "$to" 2>&1); then echo "member $member handed leadership to $to"; return 0; fi
+  echo "member $member could not hand leadership to $to: $out"; return 1
+}`;
+}
+
+const gateAttempt = `if ! st=$(me endpoint status 2>&1); then err="not answering (endpoint status: $(printf '%s' "$st" | tail -n 1))"
+else
+  id=$(col "$st" 2); learner=$(col "$st" 6); applied=$(col "$st" 9); problem=$(col "$st" 10)
+  lead=$(me endpoint status --cluster 2>/dev/null | awk -F', ' '$5 == "true" { print $9; exit }')
+  if [ -n "$problem" ]; then err="$problem (applied index $applied)"
+  elif [ "$learner" = true ]; then err="still a learner (applied index $applied)"
+  elif [ -z "$lead" ]; then err="no leader answers (applied index $applied)"
+  elif ! out=$(me endpoint health 2>&1); then err="endpoint health: $(printf '%s' "$out" | tail -n 1)"
+  elif [ $((lead - applied)) -gt "$lag" ]; then err="catching up: applied index $applied, the leader's $lead"
+  else
+    ok=1
+    echo "member $member ($id) healthy, a voting member, applied index $applied (leader $lead), attempt $attempt"
+  fi
+fi`;
+
+/**
+ * The gate's create: succeeds once the member runs, is a voter, answers `endpoint health` (with no error in
+ * its `endpoint status`, such as "no leader"), and its applied index is within `maxAppliedLag` of the leader's. Fails after `timeoutSeconds` saying why, with the
+ * container's last log lines.
+ */
+export function gateScript(spec: GateSpec): string {
+    return `set -u
+${ownAccess(spec)}
+lag=${spec.maxAppliedLag}
+${retryLoop({ seconds: spec.timeoutSeconds }, gateAttempt, 2)}
+[ "$ok" = 1 ] && exit 0
+{
+  printf 'etcd member %s (cluster %s) did not come back within ${spec.timeoutSeconds}s: %s\\n' "$member" "$cluster" "$err"
+  printf 'The members after it were not touched. Its container %s, last log lines:\\n' "$ctr"
+  dk 0 logs --tail 15 "$ctr" 2>&1 | sed 's/^/  /'
+} >&2
+exit 1
+`;
+}
+
+/**
+ * The gate's delete, run just before the member's container stops (it is replaced or removed): when the member
+ * leads, hand leadership to the most caught-up voter (`move-leader`), so that clients see one planned leader
+ * change instead of an election timeout. Never fails: the container's SIGTERM makes etcd hand over too.
+ */
+export function preStopScript(spec: OwnMemberSpec): string {
+    return `set -u
+${ownAccess(spec)}
+st=$(me endpoint status 2>/dev/null) || { echo "member $member does not answer; nothing to hand over"; exit 0; }
+[ "$(col "$st" 5)" = true ] || { echo "member $member is not the leader"; exit 0; }
+handover "$(col "$st" 2)" || true
+exit 0
+`;
+}
+
+/**
+ * The leave's delete: removes the member from the cluster before its container stops. Leadership is handed
+ * away first; `member remove` is retried while etcd's strict reconfig check answers "unhealthy cluster"
+ * (it wants the remaining members connected for a few seconds). Fails, keeping the container, when the member
+ * cannot be removed.
+ */
+export function leaveScript(spec: OwnMemberSpec & { timeoutSeconds: number }): string {
+    return `set -u
+${ownAccess(spec)}
+if ! st=$(me endpoint status 2>&1); then
+  printf 'etcd member %s (cluster %s) does not answer (%s), so it cannot be removed from the cluster through its container %s. ' "$member" "$cluster" "$(printf '%s' "$st" | tail -n 1)" "$ctr" >&2
+  printf 'Start it (docker start %s) and deploy again, or remove it by hand through a healthy member (etcdctl member remove <id>) and then deploy again.\\n' "$ctr" >&2
+  exit 1
+fi
+id=$(col "$st" 2)
+[ "$(col "$st" 5)" = true ] && { handover "$id" || true; }
+${retryLoop({ seconds: spec.timeoutSeconds }, `if out=$(me member remove "$id" 2>&1); then ok=1
+else
+  err=$(printf '%s' "$out" | tail -n 1)
+  case $out in *"member not found"*) ok=1 ;; esac
+  # Removed through itself, the member stops before it answers ("server stopped"): its log says whether it was removed.
+  [ "$ok" = 1 ] || ! dk 0 logs --tail 200 "$ctr" 2>&1 | grep -q "permanently removed from the cluster" || ok=1
+fi`, 2)}
+if [ "$ok" = 1 ]; then echo "member $member ($id) removed from cluster $cluster"; exit 0; fi
+printf 'etcd member %s (%s) could not be removed from cluster %s within ${spec.timeoutSeconds}s: %s\\nIts container keeps running.\\n' "$member" "$id" "$cluster" "$err" >&2
+exit 1
+`;
+}

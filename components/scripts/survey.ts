@@ -1,0 +1,51 @@
+/**
+ * The survey: a read-only script the program runs (through `command.local.run`, in preview and update alike)
+ * to see the cluster as it is before deciding what to change: each host's containers of this cluster with the
+ * bootstrap variables they were started with, and, through the first member that answers, `etcdctl member
+ * list` and `endpoint status --cluster`. One fact a line, parsed by plan/survey.ts. It always exits 0:
+ * what it cannot see (a host down, no member answering) is part of the answer.
+ */
+import { clusterLabel, memberLabel } from "../plan/labels";
+import { bootstrapKeys, surveyTags as t } from "../plan/survey";
+import { etcdctlFunction, memberAccess, rootPasswordEnv, ScriptHost, ScriptProbe, shQuote } from "./shell";
+
+export interface SurveySpec {
+    clusterName: string;
+    hosts: ScriptHost[];
+    /** The desired members, asked in turn until one answers. */
+    probes: ScriptProbe[];
+    etcdctlFlags: string[];
+    /** Authentication may be on: log in as root when the password is in the environment. */
+    auth: boolean;
+}
+
+export function surveyScript(spec: SurveySpec): string {
+    const format = `{{.Label "${memberLabel}"}} {{.Names}} {{.State}}`;
+    const envFormat = "{{$n := .Name}}{{range .Config.Env}}{{$n}} {{.}}{{println}}{{end}}";
+    const keys = bootstrapKeys.join("|");
+    const hosts = spec.hosts.map((_, i) => i).join(" ");
+    return `set -u
+${spec.auth ? `[ -z "\${${rootPasswordEnv}:-}" ] || { ETCDCTL_USER="root:\${${rootPasswordEnv}}"; export ETCDCTL_USER; }\n` : ""}${memberAccess(spec.hosts, spec.probes)}
+${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
+for i in ${hosts}; do
+  if ! found=$(dk "$i" ps -a --filter label=${shQuote(`${clusterLabel}=${spec.clusterName}`)} --format ${shQuote(format)} 2>/dev/null); then
+    echo "${t.host} $i unreachable"; continue
+  fi
+  echo "${t.host} $i ok"
+  printf '%s\\n' "$found" | awk -v i="$i" 'NF >= 3 { print "${t.container} " i " " $1 " " $2 " " $3 }'
+  names=$(printf '%s\\n' "$found" | awk 'NF >= 3 { print $2 }')
+  [ -n "$names" ] || continue
+  # One inspect per host; names start with "/".
+  dk "$i" inspect -f ${shQuote(envFormat)} $names 2>/dev/null | grep -E '^/[^ ]+ (${keys})=' | sed "s|^/|${t.env} $i |"
+done
+while read -r h ctr url member; do
+  if out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>/dev/null); then
+    echo "${t.asked} $member"
+    printf '%s\\n' "$out" | sed 's/^/${t.memberList} /'
+    ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status --cluster 2>/dev/null | sed 's/^/${t.endpointStatus} /'
+    break
+  fi
+done <"$tmp/probes"
+exit 0
+`;
+}
