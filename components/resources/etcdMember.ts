@@ -150,13 +150,17 @@ export class EtcdMember extends pulumi.ComponentResource {
         this.promote = new command.local.Command(`${id}-promote`, {
             create: scripts.promote, environment: scripts.environment, ...quiet,
         }, { ...childOpts, dependsOn: [this.container], ignoreChanges: ["create", "environment"] });
+        // Destroying the whole cluster (the cluster deleted in the same run) needs neither hand-overs nor
+        // removals: the engine skips the Delete of a resource whose `deletedWith` target it deletes too
+        // (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply). The last member could not be removed anyway.
+        const withCluster = opts?.parent === undefined ? {} : { deletedWith: opts.parent };
         this.gate = new command.local.Command(`${id}-gate`, {
             create: scripts.gate, delete: scripts.preStop, environment: scripts.environment, ...quiet,
             triggers: [this.container.id],
-        }, { ...childOpts, dependsOn: [this.promote] });
+        }, { ...childOpts, ...withCluster, dependsOn: [this.promote] });
         this.leave = new command.local.Command(`${id}-leave`, {
             delete: scripts.leave, environment: scripts.environment, ...quiet,
-        }, { ...childOpts, dependsOn: pulumi.output(inputs.leaveDependsOn).apply((after) => [this.gate, ...after]) });
+        }, { ...childOpts, ...withCluster, dependsOn: pulumi.output(inputs.leaveDependsOn).apply((after) => [this.gate, ...after]) });
         this.volumeName = this.volume.name;
         this.clientUrl = pulumi.output(m.clientUrl);
         this.peerUrl = pulumi.output(m.peerUrl);

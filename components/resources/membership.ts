@@ -67,7 +67,9 @@ export function createRolloutSnapshot(
         environment: commandEnvironment(plan, rootPassword),
         ...(rootPassword === undefined ? {} : { logging: "none" as const }),
         triggers: [membership.apply((mp) => rolloutKey(cluster, plan, mp))],
-    }, { parent });
+        // Which members it may ask changes with every scale change; that alone must not re-run it. A new rollout
+        // key replaces it, and a replacement takes the program's current inputs.
+    }, { parent, ignoreChanges: ["create", "environment"] });
 }
 
 /** The scripts of one member's join, gate and leave commands, and their environment. */

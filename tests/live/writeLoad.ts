@@ -17,6 +17,8 @@ export interface WriteLoadResult {
     failed: number;
     /** Longest time between two acknowledged puts: the write outage a user saw. */
     longestGapMs: number;
+    /** When (epoch ms) that longest gap ended. */
+    longestGapEndedAt: number;
 }
 
 export function startWriteLoad(endpoints: string[], prefix: string, opts: { maxPuts?: number; maxMs?: number; pauseMs?: number } = {}): WriteLoad {
@@ -28,6 +30,7 @@ export function startWriteLoad(endpoints: string[], prefix: string, opts: { maxP
     let stopping = false;
     let lastAck = Date.now();
     let longestGapMs = 0;
+    let longestGapEndedAt = 0;
     const loop = (async () => {
         for (let i = 0; i < maxPuts && !stopping && Date.now() < deadline; i++) {
             const key = `${prefix}${String(i).padStart(6, "0")}`;
@@ -36,7 +39,10 @@ export function startWriteLoad(endpoints: string[], prefix: string, opts: { maxP
             if (r.status === 200 && r.body?.header?.revision) {
                 acked.set(key, value);
                 const now = Date.now();
-                longestGapMs = Math.max(longestGapMs, now - lastAck);
+                if (now - lastAck > longestGapMs) {
+                    longestGapMs = now - lastAck;
+                    longestGapEndedAt = now;
+                }
                 lastAck = now;
             } else {
                 failed++;
@@ -50,7 +56,7 @@ export function startWriteLoad(endpoints: string[], prefix: string, opts: { maxP
             stopping = true;
             await loop;
             agent.destroy();
-            return { acked, failed, longestGapMs };
+            return { acked, failed, longestGapMs, longestGapEndedAt };
         },
     };
 }

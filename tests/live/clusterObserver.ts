@@ -1,0 +1,86 @@
+/**
+ * Watches a cluster through a day-2 change, as a monitoring system would: every few hundred milliseconds it asks
+ * every member's client URL for `/health` and `/v3/maintenance/status` (the JSON gateway, served by 3.4 and
+ * 3.5), and records how many members were healthy, who led, and at which raft term. From that, a test can say
+ * whether a quorum stayed healthy at every sample and how many leader changes the change cost.
+ */
+import * as http from "http";
+import { postJson } from "./etcdHttp";
+
+export interface Sample {
+    at: number;
+    healthy: number;
+    /** Leader member ID (decimal string, as the gateway gives it), "" when no member named one. */
+    leader: string;
+    term: number;
+}
+
+export interface Observation {
+    samples: Sample[];
+    /** Fewest healthy members seen in one sample. */
+    minHealthy: number;
+    /** Times the leader ID differed from the previous sample's known leader. */
+    leaderChanges: number;
+    /** Highest raft term seen minus the first one: elections (planned hand-overs included). */
+    termIncrease: number;
+}
+
+function getHealth(agent: http.Agent, base: string, timeoutMs: number): Promise<boolean> {
+    const u = new URL("/health", base);
+    return new Promise((resolve) => {
+        const req = http.get({ agent, host: u.hostname, port: u.port, path: u.pathname, timeout: timeoutMs }, (res) => {
+            let body = "";
+            res.on("data", (c) => (body += c));
+            res.on("end", () => resolve(res.statusCode === 200 && /"health":\s*"true"/.test(body)));
+        });
+        req.on("timeout", () => req.destroy(new Error("timeout")));
+        req.on("error", () => resolve(false));
+    });
+}
+
+/** Starts sampling `endpoints` every `intervalMs` until `stop()` (bounded by `maxMs`, default 10 minutes). */
+export function observeCluster(endpoints: string[], opts: { intervalMs?: number; maxMs?: number } = {}) {
+    const intervalMs = opts.intervalMs ?? 250;
+    const deadline = Date.now() + (opts.maxMs ?? 10 * 60_000);
+    const agent = new http.Agent({ keepAlive: true });
+    const samples: Sample[] = [];
+    let stopping = false;
+    const loop = (async () => {
+        while (!stopping && Date.now() < deadline) {
+            const at = Date.now();
+            const answers = await Promise.all(endpoints.map(async (ep) => {
+                const [healthy, status] = await Promise.all([getHealth(agent, ep, 1000), postJson(agent, ep, "/v3/maintenance/status", {}, 1000)]);
+                return { healthy, leader: String(status.body?.leader ?? ""), term: Number(status.body?.raftTerm ?? 0) };
+            }));
+            const led = answers.filter((a) => a.leader !== "" && a.leader !== "0");
+            samples.push({
+                at,
+                healthy: answers.filter((a) => a.healthy).length,
+                leader: led.length ? led.sort((a, b) => b.term - a.term)[0].leader : "",
+                term: Math.max(0, ...answers.map((a) => a.term)),
+            });
+            await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - at))));
+        }
+    })();
+    return {
+        async stop(): Promise<Observation> {
+            stopping = true;
+            await loop;
+            agent.destroy();
+            let leaderChanges = 0;
+            let last = "";
+            for (const s of samples) {
+                if (s.leader === "") continue;
+                if (last !== "" && s.leader !== last) leaderChanges++;
+                last = s.leader;
+            }
+            const terms = samples.map((s) => s.term).filter((t) => t > 0);
+            return {
+                samples,
+                minHealthy: Math.min(...samples.map((s) => s.healthy)),
+                leaderChanges,
+                termIncrease: terms.length ? Math.max(...terms) - terms[0] : 0,
+            };
+        },
+    };
+}
