@@ -4,34 +4,13 @@
  * (its own tests: pkg/engine/lifecycletest/{delete_before_replace,retain_on_delete,protect,alias}_test.go).
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as command from "@pulumi/command";
 import { DeploymentError, DestroyError, formatPlan, LiveDeployer } from "./liveDeployer";
+import { journalKit, ops } from "./journalKit";
 
-let dir: string;
-let journal: string;
-const entries = () => (fs.existsSync(journal) ? fs.readFileSync(journal, "utf8").split("\n").map((l) => l.trim()).filter(Boolean) : []);
-/** A command that writes "create NAME" / "delete NAME" to the journal. */
-const logged = (name: string, args: Partial<command.local.CommandArgs> = {}, opts: pulumi.CustomResourceOptions = {}) =>
-  new command.local.Command(name, {
-    create: `echo "create ${name} $TAG" >> ${journal}; echo out-${name}`,
-    delete: `echo "delete ${name} prev=$PULUMI_COMMAND_STDOUT" >> ${journal}`,
-    ...args,
-  }, opts);
-/** The steps, in the order the engine took them where `ordered`, else sorted (independent steps run in parallel). */
-const ops = (d: LiveDeployer, ordered = false) => {
-  const all = d.plan.map((s) => `${s.op} ${s.name}`);
-  return ordered ? all : all.sort();
-};
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-steps-"));
-  journal = path.join(dir, "journal");
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+const kit = journalKit();
+const { entries, logged } = kit;
 
 describe("the stand-in engine, deployment by deployment", () => {
   it("leaves unchanged resources alone and keeps their outputs; another stack is separate", async () => {
@@ -85,7 +64,7 @@ describe("the stand-in engine, deployment by deployment", () => {
       logged("byDependsOn", {}, { dependsOn: [a] });
     };
     await d.deploy("s", program("1"));
-    fs.writeFileSync(journal, "");
+    fs.writeFileSync(kit.journal, "");
     await d.deploy("s", program("2"));
     expect(ops(d, true).slice(0, 2)).toEqual(["delete-replace a", "delete-replace byProperty"]);
     expect(ops(d)).toEqual(["delete-replace a", "delete-replace byProperty", "same byDependsOn", "same byInput"]);
@@ -97,8 +76,8 @@ describe("the stand-in engine, deployment by deployment", () => {
   it("a dependsOn chain runs strictly in order, each step after the one before finished (prepareResource awaits URNs)", async () => {
     const d = new LiveDeployer();
     await d.deploy("s", async () => {
-      const a = logged("a", { create: `sleep 0.3; echo "create a" >> ${journal}` });
-      const b = logged("b", { create: `sleep 0.1; echo "create b" >> ${journal}` }, { dependsOn: [a] });
+      const a = logged("a", { create: `sleep 0.3; echo "create a" >> ${kit.journal}` });
+      const b = logged("b", { create: `sleep 0.1; echo "create b" >> ${kit.journal}` }, { dependsOn: [a] });
       logged("c", {}, { dependsOn: [b] });
     });
     expect(entries()).toEqual(["create a", "create b", "create c"]);
@@ -111,9 +90,9 @@ describe("the stand-in engine, deployment by deployment", () => {
     await d.deploy("s", async () => {
       const a = logged("a");
       logged("b", {}, { dependsOn: [a] });
-      logged("keep", { create: `echo "create keep" >> ${journal}` }, { dependsOn: [a] });
+      logged("keep", { create: `echo "create keep" >> ${kit.journal}` }, { dependsOn: [a] });
     });
-    await d.deploy("s", async () => { logged("keep", { create: `echo "create keep" >> ${journal}` }); });
+    await d.deploy("s", async () => { logged("keep", { create: `echo "create keep" >> ${kit.journal}` }); });
     expect(ops(d, true)).toEqual(["same keep", "delete b", "delete a"]);
     expect(entries().slice(3)).toEqual(["delete b prev=out-b", "delete a prev=out-a"]);
     await d.destroy();
