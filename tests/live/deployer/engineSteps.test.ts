@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DeploymentError, DestroyError, formatPlan, LiveDeployer } from "./liveDeployer";
 import { journalKit, ops } from "./journalKit";
+import { secretValue } from "./engine/values";
 
 const kit = journalKit();
 const { entries, logged } = kit;
@@ -24,6 +25,21 @@ describe("the stand-in engine, deployment by deployment", () => {
     expect(entries()).toEqual(["create a"]);
     const other = await d.deploy("t", program);
     expect(other.hex).not.toBe(first.hex);
+    await d.destroy();
+  });
+
+  it("a secret input reaches the engine as a secret: kept wrapped in state, never logged, its echo in the outputs still secret", async () => {
+    const lines: string[] = [];
+    const d = new LiveDeployer({ log: (l) => lines.push(l) });
+    const secret: boolean[] = [];
+    await d.deploy("s", async () => {
+      const a = logged("a", { environment: { TAG: pulumi.secret("hush") } });
+      secret.push(await pulumi.isSecret(a.environment), await pulumi.isSecret(a.stdout));
+    });
+    expect(entries()).toEqual(["create a hush"]);
+    expect(d.state("s")[0].inputs.environment).toEqual({ TAG: secretValue("hush") });
+    expect(secret).toEqual([true, false]); // pulumi-command: only the output of the same name is secret
+    expect(lines.join("\n")).not.toContain("hush");
     await d.destroy();
   });
 

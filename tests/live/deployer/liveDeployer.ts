@@ -88,6 +88,9 @@ export class DestroyError extends Error {
   }
 }
 
+/** The SDK's runtime settings, for what its typings leave out (@internal: waitForRPCs, awaitFeatureSupport). */
+const sdkSettings = require("@pulumi/pulumi/runtime/settings");
+
 type Unwrapped<T> = { [K in keyof T]: pulumi.Unwrap<T[K]> };
 
 export class LiveDeployer {
@@ -177,9 +180,13 @@ export class LiveDeployer {
     try {
       if (!this.stacks.has(stack)) this.stacks.set(stack, emptyStack());
       const deployment = new Deployment(this.stacks.get(stack)!, this.env, preview);
-      // setMocks sets the runtime's feature flags as the mock monitor has them; ours then replaces the monitor.
       await pulumi.runtime.setMocks({ newResource: () => ({ id: "", state: {} }), call: () => ({}) }, this.project, stack, preview);
       setMockOptions(new EngineMonitor(deployment, stack, this.project), this.project, stack, preview);
+      // setMockOptions resets every feature flag to false (runtime/settings.ts, resetOptions), undoing setMocks';
+      // with them off the SDK sends secrets as plain values and refuses deletedWith. The language host sets them
+      // from the monitor's DeploymentInfo when the stack resource registers (settings.ts, setRootResource →
+      // awaitFeatureSupport), which a program run here does not do: ask the monitor the same way.
+      await sdkSettings.awaitFeatureSupport();
       let result: unknown;
       let programError: unknown;
       try {
@@ -206,8 +213,7 @@ export class LiveDeployer {
   /** Waits until the runtime's RPC queue has drained, or (after a failure) until no started step is running. */
   private async settle(d: Deployment): Promise<void> {
     let drained = false;
-    const settings = require("@pulumi/pulumi/runtime/settings");
-    settings.waitForRPCs().then(() => (drained = true), () => (drained = true));
+    sdkSettings.waitForRPCs().then(() => (drained = true), () => (drained = true));
     for (;;) {
       if (drained && d.busy === 0) return;
       if (d.halted && d.busy === 0) {

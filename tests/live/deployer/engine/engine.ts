@@ -8,7 +8,7 @@
  * create-before-delete replacements, are deleted after the program finished (`deployment_executor.go`,
  * performPostSteps → `step_generator.go` GenerateDeletes / ScheduleDeletes).
  */
-import { applyIgnoreChanges, containsUnknown, UNKNOWN, unwrapSecrets } from "./values";
+import { applyIgnoreChanges, containsUnknown, keepInputSecrets, UNKNOWN, unwrapSecrets } from "./values";
 import { diffInputs, replacesOnChange } from "./diff";
 import { deleteLayers, dependentReplacements, providerUrn } from "./deletes";
 import { MonitorHandler, RegistrationResult } from "./monitor";
@@ -121,7 +121,7 @@ export class Deployment implements MonitorHandler {
     if (diff.kind === "update") {
       this.plan.push({ ...base, op: "update", keys: diff.changed });
       const outputs = this.preview ? { ...old.outputs, ...inputs } :
-        await this.env.performer(reg.type).update(old, this.target(reg, inputs), diff.changed);
+        keepInputSecrets(await this.env.performer(reg.type).update(old, this.target(reg, inputs), diff.changed), inputs);
       this.state.resources.set(reg.urn, next(old.id, outputs));
       return { urn: reg.urn, id: old.id, outputs };
     }
@@ -180,7 +180,9 @@ export class Deployment implements MonitorHandler {
     }
     if (containsUnknown(inputs)) throw new Error(`${label(reg)}: an input is unknown outside a preview`);
     try {
-      const { id, outputs } = await performer.create(this.target(reg, inputs));
+      const created = await performer.create(this.target(reg, inputs));
+      const { id } = created;
+      const outputs = keepInputSecrets(created.outputs, inputs);
       const r = next(id, outputs);
       this.state.resources.set(reg.urn, r);
       this.env.created(r);

@@ -32,6 +32,22 @@ export function unwrapSecrets(v: any): { value: any; secret: boolean } {
   return { value: walk(v), secret };
 }
 
+/**
+ * A provider's outputs, with each top-level output that echoes an input holding a secret made secret as a
+ * whole. pulumi-command does this (pulumi-go-provider v1.3.0 `infer/resource.go`, ensureDefaultSecrets: an
+ * output field is secret when the input field of the same name is), as does the engine for providers that
+ * cannot take secrets (pulumi/pulumi `pkg/resource/plugin/provider_plugin.go`, annotateSecrets). The bridged
+ * providers (docker, random, tls) are held to the same rule without that having been checked in the bridge:
+ * it can only keep a value secret, never expose one. Other outputs (a command's stdout) stay as they are.
+ */
+export function keepInputSecrets(outputs: Record<string, any>, inputs: Record<string, any>): Record<string, any> {
+  const out = { ...outputs };
+  for (const [k, v] of Object.entries(inputs)) {
+    if (k in out && unwrapSecrets(v).secret && !unwrapSecrets(out[k]).secret) out[k] = secretValue(out[k]);
+  }
+  return out;
+}
+
 export function containsUnknown(v: unknown): boolean {
   if (v === UNKNOWN) return true;
   if (Array.isArray(v)) return v.some(containsUnknown);
