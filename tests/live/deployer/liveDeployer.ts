@@ -26,6 +26,7 @@ import { DeleteOutcome, PlanStep, ResourceState } from "./engine/types";
 import { unwrapSecrets } from "./engine/values";
 import { PerformerContext } from "./performers/context";
 import { performers } from "./performers";
+import { providerFunctions } from "./performers/functions";
 import { commandWhere } from "./performers/command";
 
 export { unwrapSecrets } from "./engine/values";
@@ -118,7 +119,16 @@ export class LiveDeployer {
     this.outputTimeoutMs = opts.outputTimeoutMs ?? 60_000;
     this.ctx = new PerformerContext(this.log, opts.commandTimeoutMs ?? 10 * 60_000);
     const byType = performers(this.ctx);
+    const functions = providerFunctions(this.ctx);
     this.env = {
+      invoke: (token, args) => {
+        const f = functions[token];
+        if (!f) {
+          return Promise.reject(new Error(`the stand-in engine does not perform function calls but ${Object.keys(functions).join(", ")} ` +
+            `(invoke '${token}')`));
+        }
+        return f(args);
+      },
       log: this.log,
       performer: (type) => {
         const p = byType[type];
@@ -190,7 +200,8 @@ export class LiveDeployer {
       let result: unknown;
       let programError: unknown;
       try {
-        result = await program();
+        // A program awaiting a failed step or call would wait forever (they are left pending): stop waiting then.
+        result = await Promise.race([(async () => program())(), deployment.stopped.then(() => undefined)]);
       } catch (e) {
         programError = e;
         deployment.halted = true; // like the engine: nothing new starts once the program failed

@@ -25,6 +25,8 @@ export const emptyStack = (): StackState => ({ resources: new Map(), pendingDele
 
 export interface EngineEnv {
   performer(type: string): Performer;
+  /** Performs a provider function (invoke) for real; refuses a token it does not perform. */
+  invoke(token: string, args: Record<string, any>): Promise<Record<string, any>>;
   log(line: string): void;
   /** Told of each real create and delete (the deployer's records). */
   created(r: ResourceState): void;
@@ -46,6 +48,9 @@ export class Deployment implements MonitorHandler {
   readonly skipped: { type: string; name: string }[] = [];
   /** Stops new steps from starting: the program failed or a step did (step_executor.go stops on the first error). */
   halted = false;
+  private stop: () => void = () => undefined;
+  /** Settles when a step or call failed: a program waiting on it would wait forever (it is left pending). */
+  readonly stopped = new Promise<void>((resolve) => (this.stop = resolve));
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly registered = new Set<string>();
   /** Dependents deleted ahead of a delete-before-replace: when they register again they are created. */
@@ -72,6 +77,32 @@ export class Deployment implements MonitorHandler {
     return op.catch(() => never());
   }
 
+  /**
+   * A function call, performed at once, in a preview as in an update (source_eval.go, resmon.Invoke: the
+   * engine calls the provider whatever the mode; steps do not wait for it, nor it for them). The real engine
+   * returns a failure to the program, whose rejected Outputs the Node language host reports as a program error
+   * (sdk/nodejs/cmd/run/run.ts, uncaughtHandler on unhandledRejection), so the deployment fails. Here the
+   * failure is recorded, which fails the deployment and stops new steps, and the call is left pending like a
+   * failed registration: a rejection would surface as unhandled rejections of every Output built on it, which
+   * jest charges to the test, and jest keeps process events from the stand-in. Deviation: a program that
+   * catches the error would succeed for real, and fails here; one awaiting the call is no longer waited for.
+   */
+  invoke(token: string, args: Record<string, any>, provider: string): Promise<Record<string, any>> {
+    const what = { type: token, name: "invoke" };
+    if (this.halted) {
+      this.skipped.push(what);
+      this.env.log(`skip invoke ${token}: an earlier step failed`);
+      return never();
+    }
+    const op = provider ?
+      Promise.reject(new Error(`invoke ${token}: the stand-in engine does not model explicit providers for functions (${provider})`)) :
+      this.env.invoke(token, args);
+    const tracked = op.catch((e: unknown) => this.fail(what, e));
+    this.inflight.add(tracked);
+    void tracked.then(() => this.inflight.delete(tracked));
+    return op.catch(() => never());
+  }
+
   registerOutputs(urn: string, outputs: Record<string, any>): void {
     const r = this.state.resources.get(urn);
     if (r) r.outputs = outputs;
@@ -81,6 +112,7 @@ export class Deployment implements MonitorHandler {
     const message = e instanceof Error ? e.message : String(e);
     this.failures.push({ type: r.type, name: r.name, message });
     this.halted = true;
+    this.stop();
     this.env.log(`FAILED ${label(r)}: ${message.split("\n")[0]}`);
   }
 

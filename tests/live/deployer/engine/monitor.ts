@@ -1,11 +1,12 @@
 /**
- * The resource monitor the program talks to: the Node SDK's own MockMonitor (so that every feature negotiation,
- * invoke and package registration behaves as under `pulumi.runtime.setMocks`), with RegisterResource and
- * RegisterResourceOutputs taken over so that the engine sees everything the real engine sees: parent,
+ * The resource monitor the program talks to: the Node SDK's own MockMonitor (so that every feature negotiation
+ * and package registration behaves as under `pulumi.runtime.setMocks`), with RegisterResource,
+ * RegisterResourceOutputs and Invoke taken over so that the engine sees everything the real engine sees: parent,
  * dependencies, property dependencies and resource options, which `setMocks`' `MockResourceArgs` drop.
  */
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { Registration } from "./types";
 
@@ -18,6 +19,8 @@ export interface RegistrationResult {
 export interface MonitorHandler {
   register(reg: Registration): Promise<RegistrationResult>;
   registerOutputs(urn: string, outputs: Record<string, any>): void;
+  /** A provider function call; `provider` is the explicit provider reference ("" for the default one). */
+  invoke(token: string, args: Record<string, any>, provider: string): Promise<Record<string, any>>;
 }
 
 /** The type part of a URN (`urn:pulumi:stack::project::<qualified type>::<name>`). */
@@ -48,8 +51,28 @@ export class EngineMonitor extends MockMonitor {
   constructor(private readonly handler: MonitorHandler, private readonly stack: string, private readonly project: string) {
     super({
       newResource: () => { throw new Error("unreachable: registerResource is handled by the stand-in engine"); },
-      call: (args) => { throw new Error(`the stand-in engine does not perform function calls (invoke '${args.token}')`); },
+      call: () => { throw new Error("unreachable: invoke is handled by the stand-in engine"); },
     });
+  }
+
+  /**
+   * MockMonitor.invoke decodes the arguments and hands them to `mocks.call`, except `pulumi:pulumi:getResource`,
+   * which it answers from a table that is empty here (registerResource is taken over): so the whole call is
+   * taken over, every token going to the handler. A failure's message must be in `details`: the SDK rejects
+   * with `new Error(err.details)`, the gRPC status message (sdk/nodejs/runtime/invoke.ts, invokeAsync), and
+   * a plain Error has none, which left the program an empty message.
+   */
+  async invoke(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    try {
+      const args = rpc.deserializeProperties(req.getArgs());
+      const result = await this.handler.invoke(req.getTok(), args, req.getProvider());
+      const resp = new resproto.ResourceInvokeResponse();
+      resp.setReturn(structproto.Struct.fromJavaScript(await rpc.serializeProperties("invoke result", stripUndefined(result))));
+      callback(null, resp);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      callback(Object.assign(e, { details: e.message }), undefined);
+    }
   }
 
   async readResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {

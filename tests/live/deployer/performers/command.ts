@@ -13,30 +13,41 @@ import { Performer, ResourceState, Target } from "../engine/types";
 import { unwrapSecrets } from "../engine/values";
 import { checkKeys, PerformerContext } from "./context";
 
-interface CommandResult {
+export interface CommandResult {
   code: number | null;
   stdout: string;
   stderr: string;
   timedOut: boolean;
 }
 
-type Runner = { where: string; run: (script: string, env: Record<string, string>) => Promise<CommandResult> };
+export type Runner = { where: string; run: (script: string, env: Record<string, string>) => Promise<CommandResult> };
 
 const COMMON = ["create", "update", "delete", "environment", "stdin", "addPreviousOutputInEnv", "logging", "triggers"];
-const trimOutput = (s: string) => (s.endsWith("\n") ? s.slice(0, -1) : s);
+/** strings.TrimSuffix(out, "\n") in commandOutputs.go, run: one trailing newline goes, no more. */
+export const trimOutput = (s: string) => (s.endsWith("\n") ? s.slice(0, -1) : s);
 
 function localRunner(ctx: PerformerContext, inputs: Record<string, any>): Runner {
   checkKeys("local Command", inputs, [...COMMON, "dir", "interpreter", "assetPaths", "archivePaths"]);
   for (const k of ["assetPaths", "archivePaths"]) {
     if (Array.isArray(inputs[k]) && inputs[k].length) throw new Error(`the live deployer does not support local Command input '${k}'`);
   }
-  const interpreter: string[] = inputs.interpreter ?? ["/bin/sh", "-c"];
+  return localProcess(ctx, inputs);
+}
+
+/**
+ * How pulumi-command runs a local script, for the Command resource and the `run` function alike
+ * (provider/pkg/provider/local/commandOutputs.go, run): `interpreter` if set and not empty, else
+ * `/bin/sh -c`; the script is its last argument; `dir` or the provider's working directory; the
+ * provider's environment plus `environment`; `stdin` only when not empty.
+ */
+export function localProcess(ctx: PerformerContext, inputs: Record<string, any>): Runner {
+  const interpreter: string[] = inputs.interpreter?.length ? inputs.interpreter : ["/bin/sh", "-c"];
   return {
     where: "local",
     run: (script, env) => run(interpreter[0], [...interpreter.slice(1), script], {
       env: { ...process.env, ...env },
       cwd: inputs.dir,
-      input: inputs.stdin,
+      input: inputs.stdin || undefined,
       timeoutMs: ctx.commandTimeoutMs,
     }),
   };
