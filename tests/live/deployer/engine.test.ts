@@ -4,7 +4,8 @@
 import { diffInputs } from "./engine/diff";
 import { deleteLayers, dependentReplacements } from "./engine/deletes";
 import { applyIgnoreChanges } from "./engine/values";
-import { ResourceState } from "./engine/types";
+import { decide, stepState } from "./engine/decide";
+import { Registration, ResourceState } from "./engine/types";
 
 const CTR = "docker:index/container:Container";
 const CMD = "command:local:Command";
@@ -98,5 +99,35 @@ describe("delete order and dependent replacements", () => {
   it("finds dependents of dependents, deepest first", () => {
     const state = [res("a"), res("b", { propertyDependencies: { envs: ["a"] } }), res("c", { propertyDependencies: { image: ["b"] } })];
     expect(dependentReplacements("a", state, () => true).map((r) => r.urn)).toEqual(["c", "b"]);
+  });
+});
+
+const registration = (extra: Partial<Registration>): Registration => ({
+  urn: "c", type: CMD, name: "c", custom: true, inputs: {}, dependencies: [], propertyDependencies: {}, retainOnDelete: false,
+  protect: false, ignoreChanges: [], replaceOnChanges: [], aliasUrns: [], ...extra,
+});
+
+describe("a registration of a resource in state (decide, stepState)", () => {
+  const old = res("c", { type: CMD, inputs: { create: "x", environment: { A: "1" }, triggers: [1] }, dependencies: ["a"], outputs: { stdout: "o" } });
+  it.each([
+    // step_generator.go diff/diffResource: only inputs are diffed; no steps → NewSameStep, which keeps the new
+    // dependencies with the old id and outputs (step.go SameStep.Apply)
+    ["dependsOn changed alone", { inputs: old.inputs, dependencies: ["b"] }, "same", old.inputs, ["b"]],
+    // continueStepsFromImport: processIgnoreChanges before Check and diff
+    ["an ignored input changed", { inputs: { ...old.inputs, environment: { A: "2" } }, ignoreChanges: ["environment"] }, "same", old.inputs, []],
+    // ... and the update goes on with the old value of the ignored input
+    ["ignored and updated inputs changed", { inputs: { create: "y", environment: { A: "2" }, triggers: [1] }, ignoreChanges: ["environment"] },
+      "update", { create: "y", environment: { A: "1" }, triggers: [1] }, []],
+    // continueStepsFromDiff, on replacement: Check(goal.Properties) again, so the replacement gets the program's value
+    ["ignored input changed and replaced by triggers", { inputs: { create: "x", environment: { A: "2" }, triggers: [2] }, ignoreChanges: ["environment"] },
+      "replace", { create: "x", environment: { A: "2" }, triggers: [2] }, []],
+  ])("%s", (_why, extra, kind, inputs, dependencies) => {
+    const reg = registration(extra as Partial<Registration>);
+    const d = decide(reg, old);
+    expect(d.diff.kind).toBe(kind);
+    expect(d.inputs).toEqual(inputs);
+    const after = stepState(reg, d.inputs, old.id, old.outputs);
+    expect(after.dependencies).toEqual(dependencies);
+    expect(after.outputs).toBe(old.outputs);
   });
 });

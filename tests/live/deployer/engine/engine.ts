@@ -9,7 +9,8 @@
  * performPostSteps → `step_generator.go` GenerateDeletes / ScheduleDeletes).
  */
 import { applyIgnoreChanges, containsUnknown, keepInputSecrets, UNKNOWN, unwrapSecrets } from "./values";
-import { diffInputs, replacesOnChange } from "./diff";
+import { replacesOnChange } from "./diff";
+import { decide, stepState } from "./decide";
 import { deleteLayers, dependentReplacements, providerUrn } from "./deletes";
 import { MonitorHandler, RegistrationResult } from "./monitor";
 import { DeleteOutcome, PartialCreateError, Performer, PlanStep, Registration, ResourceState, Target } from "./types";
@@ -120,22 +121,19 @@ export class Deployment implements MonitorHandler {
     if (this.registered.has(reg.urn)) throw new Error(`duplicate resource URN ${reg.urn}`);
     this.registered.add(reg.urn);
     const old = this.adoptAlias(reg);
-    const inputs = applyIgnoreChanges(reg.ignoreChanges, old?.inputs, reg.inputs);
-    const next = (id: string, outputs: Record<string, any>): ResourceState => ({
-      urn: reg.urn, type: reg.type, name: reg.name, custom: reg.custom, id, parent: reg.parent, provider: reg.provider,
-      inputs, outputs, dependencies: reg.dependencies, propertyDependencies: reg.propertyDependencies,
-      retainOnDelete: reg.retainOnDelete, protect: reg.protect, deletedWith: reg.deletedWith,
-    });
     const base = { urn: reg.urn, type: reg.type, name: reg.name };
 
     if (!reg.custom) {
+      const inputs = applyIgnoreChanges(reg.ignoreChanges, old?.inputs, reg.inputs);
       this.plan.push({ ...base, op: old ? "same" : "create" });
-      this.state.resources.set(reg.urn, next("", old?.outputs ?? {}));
+      this.state.resources.set(reg.urn, stepState(reg, inputs, "", old?.outputs ?? {}));
       return { urn: reg.urn, id: "", outputs: inputs };
     }
     if (!old) {
+      // Also a dependent deleted ahead of a delete-before-replace: its old state is gone, so, as in the engine
+      // (continueStepsFromImport: Check with goal.Properties when recreating), nothing is ignored.
       if (!this.deletedEarly.has(reg.urn)) this.plan.push({ ...base, op: "create" });
-      return this.create(reg, inputs, next);
+      return this.create(reg, reg.inputs);
     }
     if (old.initErrors) {
       throw new Error(`${label(reg)} is in state from a create that failed part-way (${old.initErrors.join("; ")}); ` +
@@ -144,23 +142,23 @@ export class Deployment implements MonitorHandler {
     if (providerUrn(old.provider) !== providerUrn(reg.provider)) {
       throw new Error(`${label(reg)}: its provider changed from ${old.provider} to ${reg.provider}; the stand-in engine does not model that`);
     }
-    const diff = diffInputs(reg.type, unwrapSecrets(old.inputs).value, unwrapSecrets(inputs).value, reg);
+    const { diff, inputs } = decide(reg, old);
     if (diff.kind === "same") {
       this.plan.push({ ...base, op: "same" });
-      this.state.resources.set(reg.urn, { ...next(old.id, old.outputs), inputs: old.inputs });
+      this.state.resources.set(reg.urn, stepState(reg, inputs, old.id, old.outputs));
       return { urn: reg.urn, id: old.id, outputs: old.outputs };
     }
     if (diff.kind === "update") {
       this.plan.push({ ...base, op: "update", keys: diff.changed });
       const outputs = this.preview ? { ...old.outputs, ...inputs } :
         keepInputSecrets(await this.env.performer(reg.type).update(old, this.target(reg, inputs), diff.changed), inputs);
-      this.state.resources.set(reg.urn, next(old.id, outputs));
+      this.state.resources.set(reg.urn, stepState(reg, inputs, old.id, outputs));
       return { urn: reg.urn, id: old.id, outputs };
     }
     if (!diff.deleteBeforeReplace) {
       // Create first; the old one is deleted with the other deletes, after the program finished.
       this.plan.push({ ...base, op: "replace", keys: diff.replaceKeys });
-      const result = await this.create(reg, inputs, next);
+      const result = await this.create(reg, inputs);
       this.oldHalves.push(old);
       return result;
     }
@@ -173,7 +171,7 @@ export class Deployment implements MonitorHandler {
       await this.remove(d);
     }
     await this.remove(old);
-    return this.create(reg, inputs, next);
+    return this.create(reg, inputs);
   }
 
   /** The state of `reg` under its own URN or, failing that, under one of its aliases (then moved to the new URN). */
@@ -202,7 +200,7 @@ export class Deployment implements MonitorHandler {
     return { urn: reg.urn, type: reg.type, name: reg.name, provider: reg.provider, inputs: value, secret };
   }
 
-  private async create(reg: Registration, inputs: Record<string, any>, next: (id: string, o: Record<string, any>) => ResourceState) {
+  private async create(reg: Registration, inputs: Record<string, any>) {
     const performer = this.env.performer(reg.type);
     if (this.preview) {
       // A computed output the program set (a container's name) is known; the rest are not until the create.
@@ -215,13 +213,13 @@ export class Deployment implements MonitorHandler {
       const created = await performer.create(this.target(reg, inputs));
       const { id } = created;
       const outputs = keepInputSecrets(created.outputs, inputs);
-      const r = next(id, outputs);
+      const r = stepState(reg, inputs, id, outputs);
       this.state.resources.set(reg.urn, r);
       this.env.created(r);
       return { urn: reg.urn, id, outputs };
     } catch (e) {
       if (e instanceof PartialCreateError) {
-        const r = { ...next(e.id, e.outputs), initErrors: [e.message.split("\n")[0]] };
+        const r = { ...stepState(reg, inputs, e.id, e.outputs), initErrors: [e.message.split("\n")[0]] };
         this.state.resources.set(reg.urn, r);
         this.env.created(r);
       }
