@@ -4,7 +4,10 @@
  * ScheduleDeletes, over the dependency graph of `pkg/resource/graph/dependency_graph.go`: a resource depends on
  * its parent, its provider, its `dependsOn` and property dependencies and its `deletedWith` target).
  */
+import type { EngineEnv } from "./engine";
 import { ResourceState } from "./types";
+
+const label = (r: { type: string; name: string }) => `${r.type} ${r.name}`;
 
 /** The URN part of a provider reference `<urn>::<id>`. */
 export function providerUrn(ref: string | undefined): string | undefined {
@@ -70,4 +73,39 @@ export function dependentReplacements(
     }
   }
   return deleteLayers(found).flat();
+}
+
+/** One delete: retainOnDelete forgets, protect refuses (pulumi/pulumi step_generator.go, GenerateDeletes; step.go DeleteStep). */
+export async function deleteResource(r: ResourceState, env: EngineEnv): Promise<void> {
+  if (r.protect) {
+    throw new Error(`${label(r)} is protected: the engine refuses to delete it (unprotect it with \`pulumi state unprotect\` first)`);
+  }
+  if (r.retainOnDelete) {
+    env.log(`retain ${label(r)}: retainOnDelete, forgotten without being deleted`);
+    env.deleted(r, "retained");
+    return;
+  }
+  const outcome = r.custom ? await env.performer(r.type).delete(r) : "nothing";
+  env.deleted(r, outcome);
+}
+
+/** Deletes `items` in layers, each layer in parallel; a layer's failures stop the layers after it. */
+export async function deleteInLayers(
+  items: ResourceState[],
+  env: EngineEnv,
+  done: (r: ResourceState) => void,
+): Promise<{ r: ResourceState; error: unknown }[]> {
+  const failed: { r: ResourceState; error: unknown }[] = [];
+  for (const layer of deleteLayers(items)) {
+    await Promise.all(layer.map(async (r) => {
+      try {
+        await deleteResource(r, env);
+        done(r);
+      } catch (error) {
+        failed.push({ r, error });
+      }
+    }));
+    if (failed.length) break;
+  }
+  return failed;
 }

@@ -11,7 +11,7 @@
 import { applyIgnoreChanges, containsUnknown, keepInputSecrets, UNKNOWN, unwrapSecrets } from "./values";
 import { replacesOnChange } from "./diff";
 import { decide, stepState } from "./decide";
-import { deleteLayers, dependentReplacements, providerUrn } from "./deletes";
+import { deleteInLayers, deleteLayers, deleteResource, dependentReplacements, providerUrn } from "./deletes";
 import { MonitorHandler, RegistrationResult } from "./monitor";
 import { DeleteOutcome, PartialCreateError, Performer, PlanStep, Registration, ResourceState, Target } from "./types";
 
@@ -258,39 +258,4 @@ export class Deployment implements MonitorHandler {
     this.state.pendingDeletes = pending.filter((r) => !gone.has(r));
     for (const f of failed) this.fail(f.r, f.error);
   }
-}
-
-/** One delete: retainOnDelete forgets, protect refuses (pulumi/pulumi step_generator.go, GenerateDeletes; step.go DeleteStep). */
-export async function deleteResource(r: ResourceState, env: EngineEnv): Promise<void> {
-  if (r.protect) {
-    throw new Error(`${label(r)} is protected: the engine refuses to delete it (unprotect it with \`pulumi state unprotect\` first)`);
-  }
-  if (r.retainOnDelete) {
-    env.log(`retain ${label(r)}: retainOnDelete, forgotten without being deleted`);
-    env.deleted(r, "retained");
-    return;
-  }
-  const outcome = r.custom ? await env.performer(r.type).delete(r) : "nothing";
-  env.deleted(r, outcome);
-}
-
-/** Deletes `items` in layers, each layer in parallel; a layer's failures stop the layers after it. */
-export async function deleteInLayers(
-  items: ResourceState[],
-  env: EngineEnv,
-  done: (r: ResourceState) => void,
-): Promise<{ r: ResourceState; error: unknown }[]> {
-  const failed: { r: ResourceState; error: unknown }[] = [];
-  for (const layer of deleteLayers(items)) {
-    await Promise.all(layer.map(async (r) => {
-      try {
-        await deleteResource(r, env);
-        done(r);
-      } catch (error) {
-        failed.push({ r, error });
-      }
-    }));
-    if (failed.length) break;
-  }
-  return failed;
 }
