@@ -72,12 +72,18 @@ describe("replacement chains through gates", () => {
     expect(e.failures.map((f) => f.name)).toEqual(["gateA"]);
     expect(entries()).toEqual(["delete gateA", "delete A", "create A"]);
     const after = ids(d);
-    expect(Object.keys(after).sort()).toEqual(["A", "B", "C", "gateB"]); // gateA was deleted, its create failed
     expect([after.B, after.gateB, after.C]).toEqual([before.B, before.gateB, before.C]);
+    // gateA was deleted and not created again: the state keeps it as pending replacement (DeleteStep.Apply)
+    expect(d.state("s").find((r) => r.name === "gateA")).toMatchObject({ id: before.gateA, pendingReplacement: true });
 
+    // The next deployment replaces the pending gateA create-before-delete (it is not delete-before-replace), so
+    // its delete runs a second time at the end (CreateStep marks it Delete; GenerateDeletes deletes it).
     kit.reset();
     await d.deploy("s", chain({ a: "2", b: "2", c: "2" }));
-    expect(entries()).toEqual(["create gateA", "delete gateB", "delete B", "create B", "create gateB", "delete C", "create C"]);
+    expect(entries()).toEqual([
+      "create gateA", "delete gateB", "delete B", "create B", "create gateB", "delete C", "create C", "delete gateA",
+    ]);
+    expect(ops(d, true)).toEqual(["same A", "replace gateA", "delete-replace B", "delete-replace gateB", "delete-replace C"]);
     await d.destroy();
   });
 });
@@ -129,6 +135,21 @@ describe("dependencies, ignoreChanges and command updates", () => {
     expect(ops(d)).toEqual(["replace i"]);
     expect(entries()).toEqual(["create i t1", "create i t3", "delete i prev=t1"]); // the old half goes at the end
     await d.destroy();
+  });
+
+  it("deletedWith: no delete of its own when its target is deleted in the same operation (DeleteStep.Apply, isDeletedWith)", async () => {
+    const d = new LiveDeployer();
+    const program = (v: string) => async () => {
+      const a = step("a", v, { deleteBeforeReplace: true });
+      step("b", "1", { deletedWith: a });
+    };
+    await d.deploy("s", program("1"));
+    kit.reset();
+    await d.deploy("s", program("2")); // b is replaced with a (calculateDependentReplacements), without running its delete
+    expect(entries()).toEqual(["delete a", "create a", "create b"]);
+    kit.reset();
+    await d.deploy("s", async () => undefined);
+    expect(entries()).toEqual(["delete a"]);
   });
 
   it("a command's update script sees the previous stdout as PULUMI_COMMAND_STDOUT, so printing it keeps stdout", async () => {

@@ -75,8 +75,12 @@ export function dependentReplacements(
   return deleteLayers(found).flat();
 }
 
-/** One delete: retainOnDelete forgets, protect refuses (pulumi/pulumi step_generator.go, GenerateDeletes; step.go DeleteStep). */
-export async function deleteResource(r: ResourceState, env: EngineEnv): Promise<void> {
+/**
+ * One delete (pulumi/pulumi step_generator.go, GenerateDeletes; step.go, DeleteStep.Apply): protect refuses,
+ * retainOnDelete forgets, and one `deletedWith` a resource this operation deletes too makes no call of its own
+ * (isDeletedWith over the operation's deletes, `deleting`).
+ */
+export async function deleteResource(r: ResourceState, env: EngineEnv, deleting: Set<string>): Promise<void> {
   if (r.protect) {
     throw new Error(`${label(r)} is protected: the engine refuses to delete it (unprotect it with \`pulumi state unprotect\` first)`);
   }
@@ -85,21 +89,30 @@ export async function deleteResource(r: ResourceState, env: EngineEnv): Promise<
     env.deleted(r, "retained");
     return;
   }
+  if (r.deletedWith && deleting.has(r.deletedWith)) {
+    env.log(`${label(r)}: deleted with ${r.deletedWith}, no delete of its own`);
+    env.deleted(r, "nothing");
+    return;
+  }
   const outcome = r.custom ? await env.performer(r.type).delete(r) : "nothing";
   env.deleted(r, outcome);
 }
 
-/** Deletes `items` in layers, each layer in parallel; a layer's failures stop the layers after it. */
+/**
+ * Deletes `items` in layers, each layer in parallel; a layer's failures stop the layers after it. One pending
+ * replacement was deleted already: it is only forgotten (GenerateDeletes: NewRemovePendingReplaceStep).
+ */
 export async function deleteInLayers(
   items: ResourceState[],
   env: EngineEnv,
   done: (r: ResourceState) => void,
 ): Promise<{ r: ResourceState; error: unknown }[]> {
   const failed: { r: ResourceState; error: unknown }[] = [];
+  const deleting = new Set(items.map((r) => r.urn));
   for (const layer of deleteLayers(items)) {
     await Promise.all(layer.map(async (r) => {
       try {
-        await deleteResource(r, env);
+        if (!r.pendingReplacement) await deleteResource(r, env, deleting);
         done(r);
       } catch (error) {
         failed.push({ r, error });

@@ -129,10 +129,11 @@ export class Deployment implements MonitorHandler {
       this.state.resources.set(reg.urn, stepState(reg, inputs, "", old?.outputs ?? {}));
       return { urn: reg.urn, id: "", outputs: inputs };
     }
+    // A dependent deleted ahead of a delete-before-replace is recreated without a diff, from the program's
+    // inputs (continueStepsFromImport: `recreating`, Check with goal.Properties; "Case 1: recreating").
+    if (this.deletedEarly.has(reg.urn)) return this.create(reg, reg.inputs);
     if (!old) {
-      // Also a dependent deleted ahead of a delete-before-replace: its old state is gone, so, as in the engine
-      // (continueStepsFromImport: Check with goal.Properties when recreating), nothing is ignored.
-      if (!this.deletedEarly.has(reg.urn)) this.plan.push({ ...base, op: "create" });
+      this.plan.push({ ...base, op: "create" });
       return this.create(reg, reg.inputs);
     }
     if (old.initErrors) {
@@ -156,21 +157,26 @@ export class Deployment implements MonitorHandler {
       return { urn: reg.urn, id: old.id, outputs };
     }
     if (!diff.deleteBeforeReplace) {
-      // Create first; the old one is deleted with the other deletes, after the program finished.
+      // Create first; the old one is deleted with the other deletes, after the program finished. One pending
+      // replacement is deleted a second time then: the create marks it Delete (step.go, CreateStep.Apply) and
+      // GenerateDeletes gives it a NewDeleteReplacementStep, whose Apply calls the provider's Delete.
       this.plan.push({ ...base, op: "replace", keys: diff.replaceKeys });
       const result = await this.create(reg, inputs);
-      this.oldHalves.push(old);
+      this.oldHalves.push(old.pendingReplacement ? { ...old, pendingReplacement: undefined } : old);
       return result;
     }
-    this.plan.push({ ...base, op: "delete-replace", keys: diff.replaceKeys });
+    const pending = old.pendingReplacement ? "pending replacement: deleted by an earlier deployment" : undefined;
+    this.plan.push({ ...base, op: "delete-replace", keys: diff.replaceKeys, reason: pending });
     const dependents = dependentReplacements(
       reg.urn, [...this.state.resources.values()].filter((r) => !this.registered.has(r.urn)), replacesOnChange);
+    const deleting = new Set([reg.urn, ...dependents.map((d) => d.urn)]);
     for (const d of dependents) {
       this.plan.push({ op: "delete-replace", urn: d.urn, type: d.type, name: d.name, reason: `dependent of ${reg.name}` });
       this.deletedEarly.add(d.urn);
-      await this.remove(d);
+      await this.remove(d, deleting);
     }
-    await this.remove(old);
+    // Already deleted if pending: continueStepsFromDiff emits no delete step then (`if !old.PendingReplacement`).
+    if (!pending) await this.remove(old, deleting);
     return this.create(reg, inputs);
   }
 
@@ -227,10 +233,13 @@ export class Deployment implements MonitorHandler {
     }
   }
 
-  /** Deletes one resource now (a delete-before-replace step), honouring retainOnDelete and protect. */
-  private async remove(r: ResourceState): Promise<void> {
-    if (!this.preview) await deleteResource(r, this.env);
-    if (this.state.resources.get(r.urn) === r) this.state.resources.delete(r.urn);
+  /**
+   * Deletes one resource now (a delete-before-replace step, NewDeleteReplacementStep with pendingReplace),
+   * honouring retainOnDelete, protect and deletedWith; the state keeps it as pending replacement.
+   */
+  private async remove(r: ResourceState, deleting: Set<string>): Promise<void> {
+    if (!this.preview) await deleteResource(r, this.env, deleting);
+    if (this.state.resources.get(r.urn) === r) this.state.resources.set(r.urn, { ...r, pendingReplacement: true });
   }
 
   /**
@@ -246,7 +255,8 @@ export class Deployment implements MonitorHandler {
       return;
     }
     for (const r of deleteLayers([...removed, ...this.state.pendingDeletes]).flat()) {
-      const reason = removed.includes(r) ? undefined : "left by a failed deployment";
+      const reason = r.pendingReplacement ? "pending replacement: nothing left to delete" :
+        removed.includes(r) ? undefined : "left by a failed deployment";
       this.plan.push({ op: r.retainOnDelete ? "retain" : "delete", urn: r.urn, type: r.type, name: r.name, reason });
     }
     if (this.preview) return;
