@@ -4,17 +4,18 @@
  * a second deployment of a changed program is an update, as `pulumi up` makes it.
  *
  *   const d = new LiveDeployer({ log: console.log });
- *   const plan = await d.preview("stack", program);   // performs nothing: what `pulumi preview` would show
+ *   const plan = await d.preview("stack", program);   // no step performed (functions run): as `pulumi preview`
  *   const out = await d.deploy("stack", program);      // creates, updates, replaces, deletes
  *   await d.destroy();                                 // every stack, in reverse dependency order
  *
  * The program runs under the Node SDK's mock runtime with engine/monitor.ts as its resource monitor; the engine
- * rules are in engine/ (diff, steps, delete order), what each resource type does in performers/.
+ * rules are in engine/ (diff, steps, delete order), what each resource type does in performers/, the provider
+ * functions it performs (command:local:run) in performers/functions.ts.
  *
  * How failures travel (checked with @pulumi/pulumi 3.270): a rejected RegisterResource makes every Output of that
- * resource and of its dependents reject, each UNHANDLED; so a failed step is recorded and its registration left
- * pending forever, which also means nothing depending on it ever starts (like the engine, which stops at the
- * first error). deploy() waits until every started step has settled, then rejects with a DeploymentError.
+ * resource and of its dependents reject, each UNHANDLED; so a failed step (or function call) is recorded and its
+ * registration left pending forever, which also means nothing depending on it ever starts (like the engine, which
+ * stops at the first error). deploy() waits until every started step has settled, then rejects with a DeploymentError.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
@@ -27,7 +28,7 @@ import { DeleteOutcome, PlanStep, ResourceState } from "./engine/types";
 import { unwrapSecrets } from "./engine/values";
 import { PerformerContext } from "./performers/context";
 import { performers } from "./performers";
-import { providerFunctions } from "./performers/functions";
+import { functionCaller } from "./performers/functions";
 import { commandWhere } from "./performers/command";
 
 export { unwrapSecrets } from "./engine/values";
@@ -120,16 +121,8 @@ export class LiveDeployer {
     this.outputTimeoutMs = opts.outputTimeoutMs ?? 60_000;
     this.ctx = new PerformerContext(this.log, opts.commandTimeoutMs ?? 10 * 60_000);
     const byType = performers(this.ctx);
-    const functions = providerFunctions(this.ctx);
     this.env = {
-      invoke: (token, args) => {
-        const f = functions[token];
-        if (!f) {
-          return Promise.reject(new Error(`the stand-in engine does not perform function calls but ${Object.keys(functions).join(", ")} ` +
-            `(invoke '${token}')`));
-        }
-        return f(args);
-      },
+      invoke: functionCaller(this.ctx),
       log: this.log,
       performer: (type) => {
         const p = byType[type];
