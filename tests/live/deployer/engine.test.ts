@@ -4,6 +4,7 @@
 import { diffInputs } from "./engine/diff";
 import { deleteInLayers, deleteLayers, dependentReplacements } from "./engine/deletes";
 import { EngineEnv } from "./engine/engine";
+import { watchAbandonedRegistrations } from "./engine/abandoned";
 import { applyIgnoreChanges } from "./engine/values";
 import { decide, stepState } from "./engine/decide";
 import { Registration, ResourceState } from "./engine/types";
@@ -154,5 +155,22 @@ describe("what a delete calls (deleteInLayers)", () => {
     expect(await deleteInLayers(items, env, (r) => done.push(r.urn))).toEqual([]);
     expect(calls).toEqual(want);
     expect(done.sort()).toEqual(items.map((r) => r.urn).sort());
+  });
+});
+
+describe("registrations the SDK abandons (abandoned.ts)", () => {
+  it("are reported when the SDK fails them (state.ts failPendingRegistration), and still failed as before", () => {
+    // The whole path (an apply throwing into a resource input) cannot run under jest: the SDK re-throws it into
+    // an unhandled rejection on purpose, which jest charges to the test.
+    const sdkState = require("@pulumi/pulumi/runtime/state");
+    const reported: string[] = [];
+    const failed: unknown[] = [];
+    watchAbandonedRegistrations((what, err) => reported.push(`${what.type} ${what.name}: ${(err as Error).message}`));
+    const res = {};
+    sdkState.getPendingResourceRegistrations().set(res, { type: CMD, name: "m", fail: (e: unknown) => failed.push(e) });
+    sdkState.failPendingRegistration(res, new Error("refused"));
+    expect(reported).toEqual([`${CMD} m: refused`]);
+    expect(failed).toEqual([new Error("refused")]);
+    expect(sdkState.getPendingResourceRegistrations().size).toBe(0);
   });
 });

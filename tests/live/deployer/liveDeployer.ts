@@ -24,6 +24,7 @@ import { isNotFound } from "./dockerHost";
 import { Deployment, emptyStack, EngineEnv, StackState, StepFailure } from "./engine/engine";
 import { deleteInLayers } from "./engine/deletes";
 import { EngineMonitor } from "./engine/monitor";
+import { watchAbandonedRegistrations } from "./engine/abandoned";
 import { DeleteOutcome, PlanStep, ResourceState } from "./engine/types";
 import { unwrapSecrets } from "./engine/values";
 import { PerformerContext } from "./performers/context";
@@ -191,6 +192,7 @@ export class LiveDeployer {
       // from the monitor's DeploymentInfo when the stack resource registers (settings.ts, setRootResource →
       // awaitFeatureSupport), which a program run here does not do: ask the monitor the same way.
       await sdkSettings.awaitFeatureSupport();
+      watchAbandonedRegistrations((what, err) => deployment.abandoned(what, err));
       let result: unknown;
       let programError: unknown;
       try {

@@ -109,6 +109,11 @@ export class Deployment implements MonitorHandler {
     if (r) r.outputs = outputs;
   }
 
+  /** A registration the SDK abandoned (an input or dependency rejected: abandoned.ts): the program failed. */
+  abandoned(r: { type: string; name: string }, e: unknown): void {
+    this.fail(r, e);
+  }
+
   private fail(r: { type: string; name: string }, e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
     this.failures.push({ type: r.type, name: r.name, message });
