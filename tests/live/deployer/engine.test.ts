@@ -2,7 +2,9 @@
  * The stand-in engine's rules, without the lab: each row names the engine or provider source it follows.
  */
 import { diffInputs } from "./engine/diff";
-import { deleteLayers, dependentReplacements } from "./engine/deletes";
+import { deleteInLayers, deleteLayers, dependentReplacements } from "./engine/deletes";
+import { EngineEnv } from "./engine/engine";
+import { watchAbandonedRegistrations } from "./engine/abandoned";
 import { applyIgnoreChanges } from "./engine/values";
 import { decide, stepState } from "./engine/decide";
 import { Registration, ResourceState } from "./engine/types";
@@ -119,15 +121,56 @@ describe("a registration of a resource in state (decide, stepState)", () => {
     ["ignored and updated inputs changed", { inputs: { create: "y", environment: { A: "2" }, triggers: [1] }, ignoreChanges: ["environment"] },
       "update", { create: "y", environment: { A: "1" }, triggers: [1] }, []],
     // continueStepsFromDiff, on replacement: Check(goal.Properties) again, so the replacement gets the program's value
+    // continueStepsFromDiff: `old.PendingReplacement` (deleted by an unfinished delete-before-replace) replaces
+    ["pending replacement, inputs unchanged", { inputs: old.inputs, dependencies: ["a"] }, "replace", old.inputs, ["a"], true],
     ["ignored input changed and replaced by triggers", { inputs: { create: "x", environment: { A: "2" }, triggers: [2] }, ignoreChanges: ["environment"] },
       "replace", { create: "x", environment: { A: "2" }, triggers: [2] }, []],
-  ])("%s", (_why, extra, kind, inputs, dependencies) => {
+  ])("%s", (_why, extra, kind, inputs, dependencies, pending = false) => {
     const reg = registration(extra as Partial<Registration>);
-    const d = decide(reg, old);
+    const d = decide(reg, { ...old, pendingReplacement: pending });
     expect(d.diff.kind).toBe(kind);
     expect(d.inputs).toEqual(inputs);
     const after = stepState(reg, d.inputs, old.id, old.outputs);
     expect(after.dependencies).toEqual(dependencies);
     expect(after.outputs).toBe(old.outputs);
+  });
+});
+
+describe("what a delete calls (deleteInLayers)", () => {
+  const calls: string[] = [];
+  const env = {
+    log: () => undefined, created: () => undefined, deleted: () => undefined, invoke: async () => ({}),
+    performer: () => ({ computed: [], create: async () => ({ id: "", outputs: {} }), update: async () => ({}),
+      delete: async (r: ResourceState) => { calls.push(r.urn); return "destroyed" as const; } }),
+  } as EngineEnv;
+  beforeEach(() => calls.splice(0));
+  it.each([
+    // step.go DeleteStep.Apply, isDeletedWith: one deleted with a resource deleted by the same operation makes no call
+    ["deletedWith a resource deleted too", [res("a"), res("b", { deletedWith: "a" })], ["a"]],
+    ["deletedWith a resource that stays", [res("b", { deletedWith: "a" })], ["b"]],
+    // GenerateDeletes: a pending replacement not registered again is only removed (NewRemovePendingReplaceStep)
+    ["pending replacement", [res("a", { pendingReplacement: true }), res("b")], ["b"]],
+  ])("%s", async (_why, items, want) => {
+    const done: string[] = [];
+    expect(await deleteInLayers(items, env, (r) => done.push(r.urn))).toEqual([]);
+    expect(calls).toEqual(want);
+    expect(done.sort()).toEqual(items.map((r) => r.urn).sort());
+  });
+});
+
+describe("registrations the SDK abandons (abandoned.ts)", () => {
+  it("are reported when the SDK fails them (state.ts failPendingRegistration), and still failed as before", () => {
+    // The whole path (an apply throwing into a resource input) cannot run under jest: the SDK re-throws it into
+    // an unhandled rejection on purpose, which jest charges to the test.
+    const sdkState = require("@pulumi/pulumi/runtime/state");
+    const reported: string[] = [];
+    const failed: unknown[] = [];
+    watchAbandonedRegistrations((what, err) => reported.push(`${what.type} ${what.name}: ${(err as Error).message}`));
+    const res = {};
+    sdkState.getPendingResourceRegistrations().set(res, { type: CMD, name: "m", fail: (e: unknown) => failed.push(e) });
+    sdkState.failPendingRegistration(res, new Error("refused"));
+    expect(reported).toEqual([`${CMD} m: refused`]);
+    expect(failed).toEqual([new Error("refused")]);
+    expect(sdkState.getPendingResourceRegistrations().size).toBe(0);
   });
 });

@@ -16,6 +16,8 @@ export interface JournalKit {
   readonly journal: string;
   /** The journal's lines, trimmed, without empty ones. */
   entries(): string[];
+  /** Empties the journal (between deployments). */
+  reset(): void;
   /** A command that writes "create NAME $TAG" / "delete NAME prev=$PULUMI_COMMAND_STDOUT" to the journal. */
   logged(name: string, args?: Partial<command.local.CommandArgs>, opts?: pulumi.CustomResourceOptions): command.local.Command;
 }
@@ -32,6 +34,7 @@ export function journalKit(): JournalKit {
   return {
     get dir() { return dir; },
     get journal() { return journal; },
+    reset: () => fs.writeFileSync(journal, ""),
     entries: () => (fs.existsSync(journal) ? fs.readFileSync(journal, "utf8").split("\n").map((l) => l.trim()).filter(Boolean) : []),
     logged: (name, args = {}, opts = {}) => new command.local.Command(name, {
       create: `echo "create ${name} $TAG" >> ${journal}; echo out-${name}`,

@@ -4,29 +4,32 @@
  * a second deployment of a changed program is an update, as `pulumi up` makes it.
  *
  *   const d = new LiveDeployer({ log: console.log });
- *   const plan = await d.preview("stack", program);   // performs nothing: what `pulumi preview` would show
+ *   const plan = await d.preview("stack", program);   // no step performed (functions run): as `pulumi preview`
  *   const out = await d.deploy("stack", program);      // creates, updates, replaces, deletes
  *   await d.destroy();                                 // every stack, in reverse dependency order
  *
  * The program runs under the Node SDK's mock runtime with engine/monitor.ts as its resource monitor; the engine
- * rules are in engine/ (diff, steps, delete order), what each resource type does in performers/.
+ * rules are in engine/ (diff, steps, delete order), what each resource type does in performers/, the provider
+ * functions it performs (command:local:run) in performers/functions.ts.
  *
  * How failures travel (checked with @pulumi/pulumi 3.270): a rejected RegisterResource makes every Output of that
- * resource and of its dependents reject, each UNHANDLED; so a failed step is recorded and its registration left
- * pending forever, which also means nothing depending on it ever starts (like the engine, which stops at the
- * first error). deploy() waits until every started step has settled, then rejects with a DeploymentError.
+ * resource and of its dependents reject, each UNHANDLED; so a failed step (or function call) is recorded and its
+ * registration left pending forever, which also means nothing depending on it ever starts (like the engine, which
+ * stops at the first error). deploy() waits until every started step has settled, then rejects with a DeploymentError.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
 import { sleep } from "./exec";
 import { isNotFound } from "./dockerHost";
-import { Deployment, deleteInLayers, emptyStack, EngineEnv, StackState, StepFailure } from "./engine/engine";
+import { Deployment, emptyStack, EngineEnv, StackState, StepFailure } from "./engine/engine";
+import { deleteInLayers } from "./engine/deletes";
 import { EngineMonitor } from "./engine/monitor";
+import { watchAbandonedRegistrations } from "./engine/abandoned";
 import { DeleteOutcome, PlanStep, ResourceState } from "./engine/types";
 import { unwrapSecrets } from "./engine/values";
 import { PerformerContext } from "./performers/context";
 import { performers } from "./performers";
-import { providerFunctions } from "./performers/functions";
+import { functionCaller } from "./performers/functions";
 import { commandWhere } from "./performers/command";
 
 export { unwrapSecrets } from "./engine/values";
@@ -119,16 +122,8 @@ export class LiveDeployer {
     this.outputTimeoutMs = opts.outputTimeoutMs ?? 60_000;
     this.ctx = new PerformerContext(this.log, opts.commandTimeoutMs ?? 10 * 60_000);
     const byType = performers(this.ctx);
-    const functions = providerFunctions(this.ctx);
     this.env = {
-      invoke: (token, args) => {
-        const f = functions[token];
-        if (!f) {
-          return Promise.reject(new Error(`the stand-in engine does not perform function calls but ${Object.keys(functions).join(", ")} ` +
-            `(invoke '${token}')`));
-        }
-        return f(args);
-      },
+      invoke: functionCaller(this.ctx),
       log: this.log,
       performer: (type) => {
         const p = byType[type];
@@ -197,6 +192,7 @@ export class LiveDeployer {
       // from the monitor's DeploymentInfo when the stack resource registers (settings.ts, setRootResource →
       // awaitFeatureSupport), which a program run here does not do: ask the monitor the same way.
       await sdkSettings.awaitFeatureSupport();
+      watchAbandonedRegistrations((what, err) => deployment.abandoned(what, err));
       let result: unknown;
       let programError: unknown;
       try {

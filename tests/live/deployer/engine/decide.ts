@@ -29,6 +29,9 @@ export interface Decision {
 export function decide(reg: Registration, old: ResourceState): Decision {
   const ignored = applyIgnoreChanges(reg.ignoreChanges, old.inputs, reg.inputs);
   const diff = diffInputs(reg.type, unwrapSecrets(old.inputs).value, unwrapSecrets(ignored).value, reg);
+  // A resource deleted by an unfinished delete-before-replace is replaced whatever its diff
+  // (continueStepsFromDiff: `if diff.Replace() || triggerReplace || old.PendingReplacement`).
+  if (old.pendingReplacement) diff.kind = "replace";
   return { diff, inputs: diff.kind === "replace" ? reg.inputs : ignored };
 }
 

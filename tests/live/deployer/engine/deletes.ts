@@ -4,7 +4,10 @@
  * ScheduleDeletes, over the dependency graph of `pkg/resource/graph/dependency_graph.go`: a resource depends on
  * its parent, its provider, its `dependsOn` and property dependencies and its `deletedWith` target).
  */
+import type { EngineEnv } from "./engine";
 import { ResourceState } from "./types";
+
+const label = (r: { type: string; name: string }) => `${r.type} ${r.name}`;
 
 /** The URN part of a provider reference `<urn>::<id>`. */
 export function providerUrn(ref: string | undefined): string | undefined {
@@ -70,4 +73,52 @@ export function dependentReplacements(
     }
   }
   return deleteLayers(found).flat();
+}
+
+/**
+ * One delete (pulumi/pulumi step_generator.go, GenerateDeletes; step.go, DeleteStep.Apply): protect refuses,
+ * retainOnDelete forgets, and one `deletedWith` a resource this operation deletes too makes no call of its own
+ * (isDeletedWith over the operation's deletes, `deleting`).
+ */
+export async function deleteResource(r: ResourceState, env: EngineEnv, deleting: Set<string>): Promise<void> {
+  if (r.protect) {
+    throw new Error(`${label(r)} is protected: the engine refuses to delete it (unprotect it with \`pulumi state unprotect\` first)`);
+  }
+  if (r.retainOnDelete) {
+    env.log(`retain ${label(r)}: retainOnDelete, forgotten without being deleted`);
+    env.deleted(r, "retained");
+    return;
+  }
+  if (r.deletedWith && deleting.has(r.deletedWith)) {
+    env.log(`${label(r)}: deleted with ${r.deletedWith}, no delete of its own`);
+    env.deleted(r, "nothing");
+    return;
+  }
+  const outcome = r.custom ? await env.performer(r.type).delete(r) : "nothing";
+  env.deleted(r, outcome);
+}
+
+/**
+ * Deletes `items` in layers, each layer in parallel; a layer's failures stop the layers after it. One pending
+ * replacement was deleted already: it is only forgotten (GenerateDeletes: NewRemovePendingReplaceStep).
+ */
+export async function deleteInLayers(
+  items: ResourceState[],
+  env: EngineEnv,
+  done: (r: ResourceState) => void,
+): Promise<{ r: ResourceState; error: unknown }[]> {
+  const failed: { r: ResourceState; error: unknown }[] = [];
+  const deleting = new Set(items.map((r) => r.urn));
+  for (const layer of deleteLayers(items)) {
+    await Promise.all(layer.map(async (r) => {
+      try {
+        if (!r.pendingReplacement) await deleteResource(r, env, deleting);
+        done(r);
+      } catch (error) {
+        failed.push({ r, error });
+      }
+    }));
+    if (failed.length) break;
+  }
+  return failed;
 }

@@ -11,7 +11,7 @@
 import { applyIgnoreChanges, containsUnknown, keepInputSecrets, UNKNOWN, unwrapSecrets } from "./values";
 import { replacesOnChange } from "./diff";
 import { decide, stepState } from "./decide";
-import { deleteLayers, dependentReplacements, providerUrn } from "./deletes";
+import { deleteInLayers, deleteLayers, deleteResource, dependentReplacements, providerUrn } from "./deletes";
 import { MonitorHandler, RegistrationResult } from "./monitor";
 import { DeleteOutcome, PartialCreateError, Performer, PlanStep, Registration, ResourceState, Target } from "./types";
 
@@ -109,6 +109,11 @@ export class Deployment implements MonitorHandler {
     if (r) r.outputs = outputs;
   }
 
+  /** A registration the SDK abandoned (an input or dependency rejected: abandoned.ts): the program failed. */
+  abandoned(r: { type: string; name: string }, e: unknown): void {
+    this.fail(r, e);
+  }
+
   private fail(r: { type: string; name: string }, e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
     this.failures.push({ type: r.type, name: r.name, message });
@@ -129,10 +134,11 @@ export class Deployment implements MonitorHandler {
       this.state.resources.set(reg.urn, stepState(reg, inputs, "", old?.outputs ?? {}));
       return { urn: reg.urn, id: "", outputs: inputs };
     }
+    // A dependent deleted ahead of a delete-before-replace is recreated without a diff, from the program's
+    // inputs (continueStepsFromImport: `recreating`, Check with goal.Properties; "Case 1: recreating").
+    if (this.deletedEarly.has(reg.urn)) return this.create(reg, reg.inputs);
     if (!old) {
-      // Also a dependent deleted ahead of a delete-before-replace: its old state is gone, so, as in the engine
-      // (continueStepsFromImport: Check with goal.Properties when recreating), nothing is ignored.
-      if (!this.deletedEarly.has(reg.urn)) this.plan.push({ ...base, op: "create" });
+      this.plan.push({ ...base, op: "create" });
       return this.create(reg, reg.inputs);
     }
     if (old.initErrors) {
@@ -156,21 +162,26 @@ export class Deployment implements MonitorHandler {
       return { urn: reg.urn, id: old.id, outputs };
     }
     if (!diff.deleteBeforeReplace) {
-      // Create first; the old one is deleted with the other deletes, after the program finished.
+      // Create first; the old one is deleted with the other deletes, after the program finished. One pending
+      // replacement is deleted a second time then: the create marks it Delete (step.go, CreateStep.Apply) and
+      // GenerateDeletes gives it a NewDeleteReplacementStep, whose Apply calls the provider's Delete.
       this.plan.push({ ...base, op: "replace", keys: diff.replaceKeys });
       const result = await this.create(reg, inputs);
-      this.oldHalves.push(old);
+      this.oldHalves.push(old.pendingReplacement ? { ...old, pendingReplacement: undefined } : old);
       return result;
     }
-    this.plan.push({ ...base, op: "delete-replace", keys: diff.replaceKeys });
+    const pending = old.pendingReplacement ? "pending replacement: deleted by an earlier deployment" : undefined;
+    this.plan.push({ ...base, op: "delete-replace", keys: diff.replaceKeys, reason: pending });
     const dependents = dependentReplacements(
       reg.urn, [...this.state.resources.values()].filter((r) => !this.registered.has(r.urn)), replacesOnChange);
+    const deleting = new Set([reg.urn, ...dependents.map((d) => d.urn)]);
     for (const d of dependents) {
       this.plan.push({ op: "delete-replace", urn: d.urn, type: d.type, name: d.name, reason: `dependent of ${reg.name}` });
       this.deletedEarly.add(d.urn);
-      await this.remove(d);
+      await this.remove(d, deleting);
     }
-    await this.remove(old);
+    // Already deleted if pending: continueStepsFromDiff emits no delete step then (`if !old.PendingReplacement`).
+    if (!pending) await this.remove(old, deleting);
     return this.create(reg, inputs);
   }
 
@@ -227,10 +238,13 @@ export class Deployment implements MonitorHandler {
     }
   }
 
-  /** Deletes one resource now (a delete-before-replace step), honouring retainOnDelete and protect. */
-  private async remove(r: ResourceState): Promise<void> {
-    if (!this.preview) await deleteResource(r, this.env);
-    if (this.state.resources.get(r.urn) === r) this.state.resources.delete(r.urn);
+  /**
+   * Deletes one resource now (a delete-before-replace step, NewDeleteReplacementStep with pendingReplace),
+   * honouring retainOnDelete, protect and deletedWith; the state keeps it as pending replacement.
+   */
+  private async remove(r: ResourceState, deleting: Set<string>): Promise<void> {
+    if (!this.preview) await deleteResource(r, this.env, deleting);
+    if (this.state.resources.get(r.urn) === r) this.state.resources.set(r.urn, { ...r, pendingReplacement: true });
   }
 
   /**
@@ -246,7 +260,8 @@ export class Deployment implements MonitorHandler {
       return;
     }
     for (const r of deleteLayers([...removed, ...this.state.pendingDeletes]).flat()) {
-      const reason = removed.includes(r) ? undefined : "left by a failed deployment";
+      const reason = r.pendingReplacement ? "pending replacement: nothing left to delete" :
+        removed.includes(r) ? undefined : "left by a failed deployment";
       this.plan.push({ op: r.retainOnDelete ? "retain" : "delete", urn: r.urn, type: r.type, name: r.name, reason });
     }
     if (this.preview) return;
@@ -258,39 +273,4 @@ export class Deployment implements MonitorHandler {
     this.state.pendingDeletes = pending.filter((r) => !gone.has(r));
     for (const f of failed) this.fail(f.r, f.error);
   }
-}
-
-/** One delete: retainOnDelete forgets, protect refuses (pulumi/pulumi step_generator.go, GenerateDeletes; step.go DeleteStep). */
-export async function deleteResource(r: ResourceState, env: EngineEnv): Promise<void> {
-  if (r.protect) {
-    throw new Error(`${label(r)} is protected: the engine refuses to delete it (unprotect it with \`pulumi state unprotect\` first)`);
-  }
-  if (r.retainOnDelete) {
-    env.log(`retain ${label(r)}: retainOnDelete, forgotten without being deleted`);
-    env.deleted(r, "retained");
-    return;
-  }
-  const outcome = r.custom ? await env.performer(r.type).delete(r) : "nothing";
-  env.deleted(r, outcome);
-}
-
-/** Deletes `items` in layers, each layer in parallel; a layer's failures stop the layers after it. */
-export async function deleteInLayers(
-  items: ResourceState[],
-  env: EngineEnv,
-  done: (r: ResourceState) => void,
-): Promise<{ r: ResourceState; error: unknown }[]> {
-  const failed: { r: ResourceState; error: unknown }[] = [];
-  for (const layer of deleteLayers(items)) {
-    await Promise.all(layer.map(async (r) => {
-      try {
-        await deleteResource(r, env);
-        done(r);
-      } catch (error) {
-        failed.push({ r, error });
-      }
-    }));
-    if (failed.length) break;
-  }
-  return failed;
 }

@@ -26,6 +26,11 @@ export interface ResourceState {
   deletedWith?: string;
   /** Set when a create failed after the provider made something (partial state): it must be deleted. */
   initErrors?: string[];
+  /**
+   * Deleted by a delete-before-replace whose create has not happened (yet): the state keeps it until the
+   * replacement is created (step.go, DeleteStep.Apply sets PendingReplacement), even past a failed deployment.
+   */
+  pendingReplacement?: boolean;
 }
 
 /** What the program asked for in one RegisterResource call, decoded. */

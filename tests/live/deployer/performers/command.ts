@@ -2,7 +2,10 @@
  * @pulumi/command local and remote Command (pulumi/pulumi-command v1.2.x, provider/pkg/provider/{local,remote}/
  * commandController.go): create runs `create`; update runs `update` if set, else `create`; delete runs the
  * state's `delete` with the state's environment and connection. With addPreviousOutputInEnv (default true)
- * update and delete see the previous stdout/stderr as PULUMI_COMMAND_STDOUT / PULUMI_COMMAND_STDERR.
+ * update and delete see the previous stdout/stderr as PULUMI_COMMAND_STDOUT / PULUMI_COMMAND_STDERR: Update
+ * starts from `CommandOutputs{CommandInputs: news, BaseOutputs: olds.BaseOutputs}` and run() (local/
+ * commandOutputs.go) adds the non-empty previous ones to the environment, after `environment`, when the new
+ * inputs' addPreviousOutputInEnv is unset or true; so an update printing $PULUMI_COMMAND_STDOUT keeps stdout.
  * stdout/stderr lose one trailing newline. A failed create saves nothing; a failed update keeps the old state.
  */
 import * as fs from "node:fs";

@@ -49,6 +49,12 @@ function localRun(ctx: PerformerContext): ProviderFunction {
   };
 }
 
-export function providerFunctions(ctx: PerformerContext): Record<string, ProviderFunction> {
-  return { "command:local:run": localRun(ctx) };
+/** Calls the function `token` names, or refuses one the stand-in does not perform. */
+export function functionCaller(ctx: PerformerContext): (token: string, args: Record<string, any>) => Promise<Record<string, any>> {
+  const functions: Record<string, ProviderFunction> = { "command:local:run": localRun(ctx) };
+  return async (token, args) => {
+    const f = functions[token];
+    if (!f) throw new Error(`the stand-in engine does not perform function calls but ${Object.keys(functions).join(", ")} (invoke '${token}')`);
+    return f(args);
+  };
 }
