@@ -84,3 +84,65 @@ describe("planCluster", () => {
         expect(tuned("local/etcd:v3.5.16")).not.toContain("ETCD_LOGGER=zap");
     });
 });
+
+describe("memberEnv: the container environment from the bootstrap lines a member's join command recorded", () => {
+    const own = (ip: string, name = `etcd-n${Number(ip.split(".")[3]) - 136}`, advertised = ip) => [
+        `ETCD_NAME=${name}`, "ETCD_DATA_DIR=/var/lib/etcd/data", "ETCD_LISTEN_PEER_URLS=http://0.0.0.0:2380", "ETCD_LISTEN_CLIENT_URLS=http://0.0.0.0:2379",
+        `ETCD_INITIAL_ADVERTISE_PEER_URLS=http://${advertised}:2380`, `ETCD_ADVERTISE_CLIENT_URLS=http://${advertised}:2379`,
+    ];
+    // Settings after the bootstrap variables, so that their place shows.
+    const tuned = { tuning: { heartbeatIntervalMs: 250, electionTimeoutMs: 2500 } };
+    const after = ["ETCD_HEARTBEAT_INTERVAL=250", "ETCD_ELECTION_TIMEOUT=2500"];
+    const initialCluster = "ETCD_INITIAL_CLUSTER=etcd-n1=http://10.0.0.137:2380,etcd-n2=http://10.0.0.138:2380,etcd-n3=http://10.0.0.139:2380";
+    const reversed = (lines: string) => lines.split("\n").reverse().join("\n");
+
+    // Each bootstrap mode: the arguments, the recorded lines (in docker inspect's arbitrary order), and the
+    // environment the member's container had before members recorded their bootstrap (member etcd-n1).
+    it.each<[string, Partial<EtcdClusterArgs>, string, string[]]>([
+        ["static", {}, `ETCD_INITIAL_CLUSTER_STATE=new\n${initialCluster}`,
+            [...own("10.0.0.137"), initialCluster, "ETCD_INITIAL_CLUSTER_STATE=new", ...after, "ETCD_INITIAL_CLUSTER_TOKEN=tok"]],
+        ["dns, with an SRV name", { bootstrap: { mode: "dns", dns: { domain: "example.com", srvName: "prod" } } },
+            "ETCD_INITIAL_CLUSTER_STATE=new\nETCD_DISCOVERY_SRV_NAME=prod\nETCD_DISCOVERY_SRV=example.com",
+            [...own("10.0.0.137", "etcd-n1", "etcd-n1.example.com"), "ETCD_DISCOVERY_SRV=example.com", "ETCD_DISCOVERY_SRV_NAME=prod", "ETCD_INITIAL_CLUSTER_STATE=new",
+                ...after, "ETCD_INITIAL_CLUSTER_TOKEN=tok"]],
+        ["discovery v2: ETCD_DISCOVERY after the cluster token", { bootstrap: { mode: "discovery" } },
+            "ETCD_DISCOVERY=https://discovery.etcd.io/abc\nETCD_INITIAL_CLUSTER_STATE=new",
+            [...own("10.0.0.137"), "ETCD_INITIAL_CLUSTER_STATE=new", ...after, "ETCD_INITIAL_CLUSTER_TOKEN=tok", "ETCD_DISCOVERY=https://discovery.etcd.io/abc"]],
+        ["discovery v3: token and endpoints after the cluster token",
+            { image: "local/etcd:v3.6.14", bootstrap: { mode: "discovery", discovery: { endpoints: ["http://10.0.0.100:2379"] } } },
+            "ETCD_DISCOVERY_ENDPOINTS=http://10.0.0.100:2379\nETCD_INITIAL_CLUSTER_STATE=new\nETCD_DISCOVERY_TOKEN=t0k",
+            [...own("10.0.0.137"), "ETCD_INITIAL_CLUSTER_STATE=new", ...after, "ETCD_INITIAL_CLUSTER_TOKEN=tok",
+                "ETCD_DISCOVERY_TOKEN=t0k", "ETCD_DISCOVERY_ENDPOINTS=http://10.0.0.100:2379"]],
+    ])("%s: same order whatever order the lines come in", (_mode, args, lines, expected) => {
+        const m = planCluster(resolveClusterArgs("seed", threeNodeArgs({ ...tuned, ...args }))).members[0];
+        expect(memberEnv(m, lines, "tok")).toEqual(expected);
+        expect(memberEnv(m, reversed(lines), "tok")).toEqual(expected);
+        expect(memberEnv(m, `\n${lines}\n\n`, "tok")).toEqual(expected);
+    });
+
+    it.each<[string, Partial<EtcdClusterArgs>, ((m: MemberPlan) => string)]>([
+        ["static", {}, (m) => foundingLines(m)],
+        ["dns", { bootstrap: { mode: "dns", dns: { domain: "example.com" } } }, (m) => foundingLines(m)],
+    ])("%s: a founding member's own lines give the environment it was planned with", (_mode, args, lines) => {
+        const m = planCluster(resolveClusterArgs("seed", threeNodeArgs({ ...tuned, ...args }))).members[2];
+        expect(memberEnv(m, lines(m), "tok")).toEqual([...m.env, "ETCD_INITIAL_CLUSTER_TOKEN=tok"]);
+    });
+
+    it.each<[string, Partial<EtcdClusterArgs>]>([
+        ["static", {}],
+        ["dns", { bootstrap: { mode: "dns", dns: { domain: "example.com" } } }],
+        ["discovery", { bootstrap: { mode: "discovery" } }],
+    ])("%s: a member that joined a running cluster gets its recorded initial cluster and state existing, and no founding variable", (_mode, args) => {
+        const m = planCluster(resolveClusterArgs("seed", threeNodeArgs({ ...tuned, ...args }))).members[2];
+        const joined = "ETCD_INITIAL_CLUSTER_STATE=existing\nETCD_INITIAL_CLUSTER=etcd-n1=http://10.0.0.137:2380,etcd-n3=http://10.0.0.139:2380";
+        expect(memberEnv(m, joined, "tok")).toEqual([
+            ...m.envBefore, "ETCD_INITIAL_CLUSTER=etcd-n1=http://10.0.0.137:2380,etcd-n3=http://10.0.0.139:2380", "ETCD_INITIAL_CLUSTER_STATE=existing",
+            ...after, "ETCD_INITIAL_CLUSTER_TOKEN=tok",
+        ]);
+    });
+
+    it("takes only the bootstrap variables from the lines (a container's inspect may hold others)", () => {
+        const m = planCluster(resolveClusterArgs("seed", threeNodeArgs())).members[0];
+        expect(memberEnv(m, `PATH=/usr/bin\n${initialCluster}\nETCD_INITIAL_CLUSTER_STATE=new\nETCD_NAME=other`, "tok")).toEqual(memberEnv(m, foundingLines(m), "tok"));
+    });
+});

@@ -167,3 +167,33 @@ it("tells peers that cannot reach each other apart from members that are down", 
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no quorum although 3 of 3 members are up: they cannot reach each other; check that every peer URL is reachable/);
 });
+
+describe("members this deployment removes afterwards (leaving)", () => {
+    const leaver = "dd44, started, etcd-n4, http://10.77.0.14:2380, http://10.77.0.14:2379, false\n";
+    const table4 = () => [...ips, "10.77.0.14"].map((ip) => `| http://${ip}:2379 |   true | 8.6ms |  |`).join("\n") + "\n";
+
+    it("passes with a leaving member still listed and answering health", () => {
+        const dir = fakeDockerDir();
+        names.forEach((n) => writeState(dir, n, memberList() + leaver, table4()));
+        const r = run(dir, spec({ leaving: ["etcd-n4"] }));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^etcd cluster seed: 4 of 3 members started and healthy/);
+    });
+
+    it("still counts a member that is not leaving as a stray", () => {
+        const dir = fakeDockerDir();
+        names.forEach((n) => writeState(dir, n, memberList() + leaver, table4()));
+        const r = run(dir, spec({ leaving: ["etcd-n9"] }));
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("members that are not part of this deployment: etcd-n4(started)");
+    });
+
+    it("fails on a learner left in the member list, even a leaving one", () => {
+        const dir = fakeDockerDir();
+        const learner = "dd44, started, etcd-n4, http://10.77.0.14:2380, http://10.77.0.14:2379, true\n";
+        names.forEach((n) => writeState(dir, n, memberList() + learner, table4()));
+        const r = run(dir, spec({ leaving: ["etcd-n4"] }));
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("learners not promoted (a join that did not finish): etcd-n4(dd44)");
+    });
+});

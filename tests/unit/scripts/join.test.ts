@@ -1,0 +1,192 @@
+/** A member's join and promote commands, run for real under /bin/sh against a fake docker. */
+import { joinScript, JoinSpec, promoteScript } from "../../../components/scripts/join";
+import { FakeDocker, fakeHost, memberLine, statusLine } from "./fakeDocker";
+
+const running = ["etcd-n1", "etcd-n2", "etcd-n3"];
+const peer = (i: number) => `http://10.77.0.1${i}:2380`;
+const client = (i: number) => `http://10.77.0.1${i}:2379`;
+const spec = (over: Partial<JoinSpec> = {}): JoinSpec => ({
+    clusterName: "seed",
+    member: "etcd-n4",
+    peerUrl: peer(4),
+    role: "join",
+    foundingLines: "",
+    hosts: ["h0", "h1", "h2"].map(fakeHost),
+    probes: running.map((n, i) => ({ member: n, hostIndex: i, containerName: n, localClientUrl: "http://127.0.0.1:2379" })),
+    containerName: "etcd-n4",
+    etcdctlFlags: [],
+    auth: false,
+    timeoutSeconds: 2,
+    ...over,
+});
+const three = running.map((n, i) => memberLine(`a${i + 1}`, n, peer(i + 1), client(i + 1)));
+const list = (...extra: string[]) => [...three, ...extra].join("\n") + "\n";
+const added = memberLine("b4", "", peer(4), "", true);
+const joinedLines = `ETCD_INITIAL_CLUSTER=etcd-n1=${peer(1)},etcd-n2=${peer(2)},etcd-n3=${peer(3)},etcd-n4=${peer(4)}\nETCD_INITIAL_CLUSTER_STATE=existing\n`;
+const adds = (calls: string[]) => calls.filter((c) => c.includes("member add"));
+
+describe("joinScript, role join", () => {
+    it("adds the member as a learner once and prints the started members and itself, state existing", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: list() }, { out: list(added) })
+            .answer("etcd-n1", "add", { out: "Member b4 added to cluster 1c45a069f3a1d796\n" });
+        const r = docker.run(joinScript(spec()));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(joinedLines);
+        expect(adds(r.calls)).toEqual([`h0 exec etcd-n1 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=10s member add etcd-n4 --peer-urls=${peer(4)} --learner`]);
+        expect(r.stderr).toContain("etcd member etcd-n4 added to cluster seed as a learner (through etcd-n1)");
+    });
+
+    it.each([
+        ["added by an earlier, interrupted deployment (unstarted, found by its peer URL)", added],
+        ["added and started by an earlier deployment", memberLine("b4", "etcd-n4", peer(4), client(4), true)],
+    ])("does not add a member %s again", (_case, line) => {
+        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list(line) });
+        const r = docker.run(joinScript(spec()));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(joinedLines);
+        expect(adds(r.calls)).toEqual([]);
+        expect(r.stderr).toContain("etcd member etcd-n4 is already in cluster seed");
+    });
+
+    /**
+     * etcd starts a member with state existing only when its --initial-cluster has exactly the cluster's members
+     * (ValidateClusterAndAssignIDs: "member count is unequal", then peer URLs matched one by one); `etcdctl member
+     * add` therefore prints every member, an unstarted one as `=<peer URL>`. The script leaves unstarted members
+     * other than itself out, so a member joining while another (e.g. one added by hand, which this deployment
+     * removes afterwards) has not started cannot start.
+     */
+    it.failing("puts another member that has not started yet in the initial cluster, as etcdctl member add does", () => {
+        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list(memberLine("c5", "", peer(5), "", false), added) });
+        const r = docker.run(joinScript(spec()));
+        const initial = /^ETCD_INITIAL_CLUSTER=(.*)$/m.exec(r.stdout)![1].split(",").sort();
+        expect(initial).toEqual([`=${peer(5)}`, `etcd-n1=${peer(1)}`, `etcd-n2=${peer(2)}`, `etcd-n3=${peer(3)}`, `etcd-n4=${peer(4)}`]);
+    });
+
+    it("does not add twice when an add that timed out was applied after all", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: list() }, { out: list(added) })
+            .answer("etcd-n1", "add", { rc: 1, err: "Error: context deadline exceeded\n" });
+        const r = docker.run(joinScript(spec()));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(joinedLines);
+        expect(adds(r.calls)).toHaveLength(1);
+    });
+
+    it("asks the next running member when the first does not answer, and adds through it", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { rc: 1, err: "Error: context deadline exceeded\n" })
+            .answer("etcd-n2", "member-list", { out: list() }, { out: list(added) })
+            .answer("etcd-n2", "add", { out: "Member b4 added\n" });
+        const r = docker.run(joinScript(spec()));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(joinedLines);
+        expect(adds(r.calls)).toEqual([expect.stringMatching(/^h1 exec etcd-n2 .* member add etcd-n4 /)]);
+    });
+
+    it("fails, saying why, when no member answers within the timeout", () => {
+        const docker = new FakeDocker().down("h0").down("h1").answer("etcd-n3", "member-list", { rc: 1, err: "Error: etcdserver: no leader\n" });
+        const r = docker.run(joinScript(spec()));
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain("etcd member etcd-n4 cannot join cluster seed: no member answers member list within 2s (etcd-n3: Error: etcdserver: no leader)");
+    });
+
+    it("fails when member add keeps failing, printing no variables", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: list() })
+            .answer("etcd-n1", "add", { rc: 1, err: "Error: etcdserver: too many learner members in cluster\n" });
+        const r = docker.run(joinScript(spec()));
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain("etcd member etcd-n4: member add failed in cluster seed: Error: etcdserver: too many learner members in cluster");
+    });
+});
+
+describe("joinScript, other roles", () => {
+    it("found: prints the founding lines, touching no docker", () => {
+        const lines = `ETCD_INITIAL_CLUSTER=etcd-n1=${peer(1)}\nETCD_INITIAL_CLUSTER_STATE=new`;
+        const r = new FakeDocker().run(joinScript(spec({ role: "found", foundingLines: lines })));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(`${lines}\n`);
+        expect(r.calls).toEqual([]);
+    });
+
+    it("existing: prints the bootstrap variables the member's container was started with, nothing else", () => {
+        const env = ["PATH=/usr/local/sbin:/usr/local/bin", "ETCD_NAME=etcd-n4", "ETCD_INITIAL_CLUSTER_STATE=new", "ETCD_DISCOVERY_SRV=etcd.lab",
+            "ETCD_INITIAL_CLUSTER_TOKEN=tok", "ETCD_DISCOVERY_SRV_NAME=prod", ""].join("\n");
+        const docker = new FakeDocker().answer("h3", "inspect", { out: env });
+        const r = docker.run(joinScript(spec({ role: "existing", hosts: [fakeHost("h3")], probes: [] })));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe("ETCD_INITIAL_CLUSTER_STATE=new\nETCD_DISCOVERY_SRV=etcd.lab\nETCD_DISCOVERY_SRV_NAME=prod\n");
+        expect(r.calls).toEqual([expect.stringMatching(/^h3 inspect -f .* etcd-n4$/)]);
+    });
+
+    it("existing: fails when the container cannot be inspected", () => {
+        const docker = new FakeDocker().answer("h3", "inspect", { rc: 1, err: "Error: No such object: etcd-n4\n" });
+        const r = docker.run(joinScript(spec({ role: "existing", hosts: [fakeHost("h3")], probes: [] })));
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/etcd member etcd-n4: cannot read the environment of its container etcd-n4/);
+    });
+});
+
+describe("promoteScript", () => {
+    const learner = memberLine("b4", "etcd-n4", peer(4), client(4), true);
+    const statuses = (mine: number, lead = 100) => [
+        statusLine(client(1), "a1", { leader: true, applied: lead }), statusLine(client(2), "a2", { applied: lead }),
+        statusLine(client(3), "a3", { applied: lead }), statusLine(client(4), "b4", { learner: true, applied: mine }),
+    ].join("\n") + "\n";
+    const promotes = (calls: string[]) => calls.filter((c) => c.includes("member promote"));
+
+    it.each([[90, true], [95, true], [100, true], [89, false], [0, false]])(
+        "with the learner at applied index %i of the leader's 100, promotes: %s", (mine, promoted) => {
+            const docker = new FakeDocker()
+                .answer("etcd-n1", "member-list", { out: list(learner) })
+                .answer("etcd-n1", "status-cluster", { out: statuses(mine) })
+                .answer("etcd-n1", "promote", { out: "Member b4 promoted in cluster 1c45a069f3a1d796\n" });
+            const r = docker.run(promoteScript(spec({ timeoutSeconds: promoted ? 5 : 1 })));
+            if (promoted) {
+                expect(r.code).toBe(0);
+                expect(r.stdout).toContain(`etcd member etcd-n4 (b4) promoted from learner at applied index ${mine} of the leader's 100`);
+                expect(promotes(r.calls)).toEqual(["h0 exec etcd-n1 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s member promote b4"]);
+            } else {
+                expect(r.code).toBe(1);
+                expect(r.stderr).toContain(`etcd member etcd-n4 (cluster seed) was not promoted within 1s: learner b4 catching up: applied index ${mine} of the leader's 100`);
+                expect(promotes(r.calls)).toEqual([]);
+            }
+        });
+
+    it("waits for the learner to catch up, then promotes it once", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: list(learner) }, { out: list(learner) }, { out: list(memberLine("b4", "etcd-n4", peer(4), client(4))) })
+            .answer("etcd-n1", "status-cluster", { out: statuses(10) }, { out: statuses(97) })
+            .answer("etcd-n1", "promote", { out: "Member b4 promoted\n" });
+        const r = docker.run(promoteScript(spec({ timeoutSeconds: 10 })));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain("promoted from learner at applied index 97 of the leader's 100");
+        expect(promotes(r.calls)).toHaveLength(1);
+    });
+
+    it("leaves a member that already votes alone", () => {
+        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list(memberLine("b4", "etcd-n4", peer(4), client(4))) });
+        const r = docker.run(promoteScript(spec()));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain("etcd member etcd-n4 (b4) is a voting member");
+        expect(promotes(r.calls)).toEqual([]);
+        expect(r.calls.filter((c) => c.includes("endpoint status"))).toEqual([]);
+    });
+
+    it("fails when the member is not in the member list", () => {
+        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list() });
+        const r = docker.run(promoteScript(spec({ timeoutSeconds: 1 })));
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("was not promoted within 1s: not in the member list (asked etcd-n1)");
+    });
+
+    it.each(["found", "existing"] as const)("does nothing for a %s member", (role) => {
+        const r = new FakeDocker().run(promoteScript(spec({ role })));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe("etcd member etcd-n4: not a joining member, nothing to promote\n");
+        expect(r.calls).toEqual([]);
+    });
+});

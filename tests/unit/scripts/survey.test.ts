@@ -1,0 +1,80 @@
+/** The survey script, run for real under /bin/sh against a fake docker: what it prints must parse into what the hosts and etcd said. */
+import { parseSurvey, Survey } from "../../../components/plan/survey";
+import { surveyScript, SurveySpec } from "../../../components/scripts/survey";
+import { FakeDocker, fakeHost, memberLine, statusLine } from "./fakeDocker";
+
+const names = ["etcd-n1", "etcd-n2", "etcd-n3"];
+const spec = (over: Partial<SurveySpec> = {}): SurveySpec => ({
+    clusterName: "seed",
+    hosts: ["h0", "h1", "h2"].map(fakeHost),
+    probes: names.map((n, i) => ({ member: n, hostIndex: i, containerName: n, localClientUrl: "http://127.0.0.1:2379" })),
+    etcdctlFlags: [],
+    auth: false,
+    ...over,
+});
+const list = names.map((n, i) => memberLine(`a${i + 1}`, n, `http://10.77.0.1${i + 1}:2380`, `http://10.77.0.1${i + 1}:2379`)).join("\n") + "\n";
+const statuses = names.map((_, i) => statusLine(`http://10.77.0.1${i + 1}:2379`, `a${i + 1}`, { leader: i === 1 })).join("\n") + "\n";
+const initialCluster = "etcd-n1=http://10.77.0.11:2380,etcd-n2=http://10.77.0.12:2380,etcd-n3=http://10.77.0.13:2380";
+
+it("prints, one fact a line, each host's containers with their bootstrap variables and etcd's member list and statuses; a host down is part of the answer", () => {
+    const docker = new FakeDocker()
+        .answer("h0", "ps", { out: "etcd-n1 etcd-n1 running\n" })
+        .answer("h0", "inspect", { out: `/etcd-n1 ETCD_NAME=etcd-n1\n/etcd-n1 ETCD_INITIAL_CLUSTER=${initialCluster}\n/etcd-n1 PATH=/usr/local/bin\n/etcd-n1 ETCD_INITIAL_CLUSTER_STATE=new\n\n` })
+        .down("h1")
+        // A container of the cluster without a member label (not the component's) is no member's.
+        .answer("h2", "ps", { out: " stray exited\netcd-n3 etcd-n3 exited\n" })
+        .answer("h2", "inspect", { out: "/etcd-n3 ETCD_INITIAL_CLUSTER_STATE=existing\n/etcd-n3 ETCD_INITIAL_CLUSTER=etcd-n1=http://10.77.0.11:2380,etcd-n3=http://10.77.0.13:2380\n" })
+        .answer("etcd-n1", "member-list", { out: list, err: `{"level":"warn","msg":"retrying of unary invoker failed"}\n` })
+        .answer("etcd-n1", "status-cluster", { out: statuses });
+    const r = docker.run(surveyScript(spec()));
+    expect(r.code).toBe(0);
+    expect(parseSurvey(r.stdout)).toEqual<Survey>({
+        unreachableHosts: [1],
+        containers: [
+            { hostIndex: 0, member: "etcd-n1", container: "etcd-n1", state: "running", env: { ETCD_INITIAL_CLUSTER: initialCluster, ETCD_INITIAL_CLUSTER_STATE: "new" } },
+            { hostIndex: 2, member: "etcd-n3", container: "etcd-n3", state: "exited",
+                env: { ETCD_INITIAL_CLUSTER_STATE: "existing", ETCD_INITIAL_CLUSTER: "etcd-n1=http://10.77.0.11:2380,etcd-n3=http://10.77.0.13:2380" } },
+        ],
+        askedMember: "etcd-n1",
+        members: names.map((n, i) => ({ id: `a${i + 1}`, started: true, name: n, peerUrls: [`http://10.77.0.1${i + 1}:2380`], clientUrls: [`http://10.77.0.1${i + 1}:2379`], isLearner: false })),
+        statuses: names.map((_, i) => expect.objectContaining({ id: `a${i + 1}`, isLeader: i === 1, raftAppliedIndex: 100 })),
+    });
+    // Only this cluster's containers, stopped ones included; one inspect per host with containers.
+    expect(r.calls).toContain(`h0 ps -a --filter label=etcd-cluster.cluster=seed --format {{.Label "etcd-cluster.member"}} {{.Names}} {{.State}}`);
+    expect(r.calls.filter((c) => c.includes(" inspect "))).toEqual([expect.stringMatching(/^h0 inspect .* etcd-n1$/), expect.stringMatching(/^h2 inspect .* etcd-n3$/)]);
+});
+
+it("asks the members in turn until one answers, each through its own host", () => {
+    const docker = new FakeDocker()
+        .answer("h0", "ps", { out: "etcd-n1 etcd-n1 running\n" }).answer("h0", "inspect", { out: "" })
+        .down("h1")
+        .answer("h2", "ps", { out: "etcd-n3 etcd-n3 running\n" }).answer("h2", "inspect", { out: "" })
+        .answer("etcd-n1", "member-list", { rc: 1, err: "Error: context deadline exceeded\n" })
+        .answer("etcd-n3", "member-list", { out: list })
+        .answer("etcd-n3", "status-cluster", { out: statuses });
+    const r = docker.run(surveyScript(spec()));
+    expect(r.code).toBe(0);
+    const survey = parseSurvey(r.stdout);
+    expect(survey.askedMember).toBe("etcd-n3");
+    expect(survey.members).toHaveLength(3);
+    expect(r.calls).toContain("h2 exec etcd-n3 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s member list");
+});
+
+it("exits 0 with what it saw when no host and no member answers", () => {
+    const docker = new FakeDocker().down("h0").down("h1").down("h2");
+    const r = docker.run(surveyScript(spec()));
+    expect(r.code).toBe(0);
+    expect(parseSurvey(r.stdout)).toEqual<Survey>({ unreachableHosts: [0, 1, 2], containers: [], members: [], statuses: [] });
+});
+
+it("with auth, logs in as root through the environment, never argv", () => {
+    const docker = new FakeDocker()
+        .answer("h0", "ps", { out: "" }).answer("h1", "ps", { out: "" }).answer("h2", "ps", { out: "" })
+        .answer("etcd-n1", "member-list", { out: list }).answer("etcd-n1", "status-cluster", { out: statuses });
+    const script = surveyScript(spec({ auth: true, etcdctlFlags: ["--cacert=/etc/etcd/tls/ca.pem"] }));
+    const r = docker.run(script, { ETCD_ROOT_PASSWORD: "s3cret" });
+    expect(r.code).toBe(0);
+    expect(parseSurvey(r.stdout).askedMember).toBe("etcd-n1");
+    expect(r.calls).toContain("h0 exec -e ETCDCTL_USER etcd-n1 /usr/local/bin/etcdctl --cacert=/etc/etcd/tls/ca.pem --endpoints=http://127.0.0.1:2379 --command-timeout=5s member list");
+    expect(r.calls.join("\n") + script).not.toContain("s3cret");
+});
