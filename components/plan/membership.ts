@@ -118,8 +118,9 @@ export function planMembership(cluster: ResolvedCluster, plan: ClusterPlan, surv
     if (leavingVoters.length > 0 && remaining < quorumOf(voters.length)) {
         out.problems.push(`members: this deployment removes ${leavingVoters.map((l) => show(l.name || l.id)).join(", ")} from a cluster of ` +
             `${voters.length} voting members; the ${remaining} remaining could not hold quorum (${quorumOf(voters.length)}) while the ` +
-            `removals are under way. Remove at most ${voters.length - quorumOf(voters.length)} member(s) per deployment` +
-            `${voters.length <= 2 ? " (going from 2 members to 1 cannot be made safe: etcd-io/etcd#1994; remove it by hand with etcdctl member remove if you must)" : ""}.`);
+            `removals are under way. ` + (voters.length <= 2
+                ? `Going from 2 members to 1 cannot be made safe (etcd-io/etcd#1994): add a member first, or remove it by hand with etcdctl member remove if you must.`
+                : `Remove at most ${voters.length - quorumOf(voters.length)} member(s) per deployment.`));
     }
 
     const founders = survey.containers.map((c) => foundingMode(c.env)).filter((x): x is string => x !== undefined);

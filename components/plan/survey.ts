@@ -11,7 +11,7 @@ export const surveyTags = {
     host: "host",
     /** `ct <hostIndex> <member> <container> <state>`: a container of this cluster (`docker ps -a`). */
     container: "ct",
-    /** `env <container> <KEY=value>`: a bootstrap variable a container was started with (`docker inspect`). */
+    /** `env <hostIndex> <container> <KEY=value>`: a bootstrap variable a container was started with (`docker inspect`). */
     env: "env",
     /** `asked <member>`: the member whose etcdctl answered the questions below. */
     asked: "asked",
@@ -85,18 +85,22 @@ export function parseMemberLine(line: string): LiveMember | undefined {
     };
 }
 
-/** `http://127.0.0.1:2379, 8e9e05c52164694d, 3.5.16, 20 kB, true, false, 2, 8, 8, ` (3.4 and 3.5 alike). */
+/**
+ * `http://127.0.0.1:2379, 8e9e05c52164694d, 3.5.16, 20 kB, true, false, 2, 8, 8, ` (3.4 and 3.5: 10 columns), or
+ * 3.6's 16 (STORAGE VERSION, DB SIZE IN USE, quota and downgrade columns added: etcd etcdctl/ctlv3/command/printer.go).
+ */
 export function parseStatusLine(line: string): LiveStatus | undefined {
     const f = line.split(", ");
     if (f.length < 9 || !/^[0-9a-f]+$/.test(f[1])) return undefined;
+    const at = f.length >= 16 ? { leader: 8, learner: 9, term: 10, applied: 12 } : { leader: 4, learner: 5, term: 6, applied: 8 };
     return {
         endpoint: f[0],
         id: f[1],
         version: parseEtcdVersion(f[2]),
-        isLeader: f[4] === "true",
-        isLearner: f[5] === "true",
-        raftTerm: Number(f[6]),
-        raftAppliedIndex: Number(f[8]),
+        isLeader: f[at.leader] === "true",
+        isLearner: f[at.learner] === "true",
+        raftTerm: Number(f[at.term]),
+        raftAppliedIndex: Number(f[at.applied]),
     };
 }
 

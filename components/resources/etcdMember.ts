@@ -157,7 +157,10 @@ export class EtcdMember extends pulumi.ComponentResource {
         this.gate = new command.local.Command(`${id}-gate`, {
             create: scripts.gate, delete: scripts.preStop, environment: scripts.environment, ...quiet,
             triggers: [this.container.id],
-        }, { ...childOpts, ...withCluster, dependsOn: [this.promote] });
+            // Delete-before-replace: after a failed create the engine keeps the old gate pending replacement; replaced
+            // first-create, it would run the old gate's delete (the hand-over) again at the end of the next run
+            // (pulumi/pulumi pkg/resource/deploy/step_generator.go, GenerateDeletes; step.go, CreateStep.Apply).
+        }, { ...childOpts, ...withCluster, dependsOn: [this.promote], deleteBeforeReplace: true });
         this.leave = new command.local.Command(`${id}-leave`, {
             delete: scripts.leave, environment: scripts.environment, ...quiet,
         }, { ...childOpts, ...withCluster, dependsOn: pulumi.output(inputs.leaveDependsOn).apply((after) => [this.gate, ...after]) });

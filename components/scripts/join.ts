@@ -12,7 +12,7 @@
  */
 import type { MemberRole } from "../plan/membership";
 import { bootstrapKeys } from "../plan/survey";
-import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
+import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote, statusFunction } from "./shell";
 
 export interface JoinSpec {
     clusterName: string;
@@ -61,8 +61,9 @@ ${retryLoop({ seconds: spec.timeoutSeconds }, addAttempt, 4).replace(/^/gm, "  "
 else
   echo "etcd member $member is already in cluster $cluster ($(self)); continuing its join" >&2
 fi
-# Started members by name (an unstarted one has none) and this member: what etcd wants in --initial-cluster.
-initial=$(printf '%s\\n' "$list" | awk -F', ' -v me="$member" -v p="$peer" '$3 != "" && $3 != me { n = split($4, u, ","); for (i = 1; i <= n; i++) { printf "%s%s=%s", (c++ ? "," : ""), $3, u[i] } } END { printf "%s%s=%s", (c ? "," : ""), me, p }')
+# Every member but itself, by name (an unstarted one has none: "=<peer URL>", as etcdctl member add prints it), then
+# itself: etcd refuses to start a joining member whose initial cluster counts other members than the cluster.
+initial=$(printf '%s\\n' "$list" | awk -F', ' -v me="$member" -v p="$peer" 'NF >= 4 { n = split($4, u, ","); self = 0; for (i = 1; i <= n; i++) if (u[i] == p) self = 1; if (self || $3 == me) next; for (i = 1; i <= n; i++) { printf "%s%s=%s", (c++ ? "," : ""), $3, u[i] } } END { printf "%s%s=%s", (c ? "," : ""), me, p }')
 printf 'ETCD_INITIAL_CLUSTER=%s\\nETCD_INITIAL_CLUSTER_STATE=existing\\n' "$initial"`;
 }
 
@@ -72,9 +73,9 @@ if [ "$ok" = 1 ]; then
   if [ -z "$line" ]; then err="not in the member list (asked $asked)"
   elif [ "$(printf '%s' "$line" | awk -F', ' '{ print $6 }')" != true ]; then ok=1; echo "etcd member $member ($id) is a voting member"
   else
-    st=$(ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status --cluster 2>/dev/null)
-    lead=$(printf '%s\\n' "$st" | awk -F', ' '$5 == "true" { print $9; exit }')
-    mine=$(printf '%s\\n' "$st" | awk -F', ' -v id="$id" '$2 == id { print $9; exit }')
+    st=$(ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status --cluster 2>/dev/null | stf)
+    lead=$(printf '%s\\n' "$st" | awk '$2 == "true" { print $4; exit }')
+    mine=$(printf '%s\\n' "$st" | awk -v id="$id" '$1 == id { print $4; exit }')
     if [ -n "$lead" ] && [ -n "$mine" ] && [ $((mine * 10)) -ge $((lead * 9)) ] && out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member promote "$id" 2>&1); then
       ok=1; echo "etcd member $member ($id) promoted from learner at applied index $mine of the leader's $lead"
     else err="learner $id catching up: applied index \${mine:-?} of the leader's \${lead:-?}\${out:+: $(printf '%s' "$out" | tail -n 1)}"; out=""
@@ -98,6 +99,7 @@ member=${shQuote(spec.member)}
 peer=${shQuote(spec.peerUrl)}
 ${spec.auth ? `${rootLogin("promoting a member needs root")}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
+${statusFunction}
 ${findSelf}
 ${retryLoop({ seconds: spec.timeoutSeconds }, promoteAttempt, 2)}
 [ "$ok" = 1 ] && exit 0

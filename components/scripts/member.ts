@@ -6,7 +6,7 @@
  * - the leave (delete): `member remove` of the member, before its container stops.
  * Both talk to the member's own container only, so nothing in them changes when other members come or go.
  */
-import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote } from "./shell";
+import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote, statusFunction } from "./shell";
 
 /** A member as its own scripts reach it: through its own Docker host (index 0 in the script). */
 export interface OwnMemberSpec {
@@ -27,8 +27,7 @@ export interface GateSpec extends OwnMemberSpec {
 
 /**
  * `me` (etcdctl in the member's own container, as root with auth) and the helpers that read `endpoint status`
- * lines (`<endpoint>, <id>, <version>, <db size>, <is leader>, <is learner>, <term>, <index>, <applied index>, <errors>`,
- * the same columns in 3.4, 3.5 and 3.6).
+ * (normalised by `stf`: `<id> <is leader> <is learner> <applied index> <errors…>`, whatever the etcd version).
  */
 function ownAccess(spec: OwnMemberSpec): string {
     return `${spec.auth ? `${rootLogin("the member's commands authenticate as root")}\n` : ""}cluster=${shQuote(spec.clusterName)}
@@ -38,11 +37,11 @@ url=${shQuote(spec.localClientUrl)}
 ${memberAccess([spec.host], [{ member: spec.member, hostIndex: 0, containerName: spec.containerName, localClientUrl: spec.localClientUrl }])}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
 me() { ectl 0 "$ctr" "$url" --command-timeout=5s "$@"; }
-col() { printf '%s\\n' "$1" | awk -F', ' -v n="$2" 'NR == 1 { print $n }'; }
+${statusFunction}
 # The best member to hand leadership to: a started voter other than this one, the one with the highest applied index.
-successor() { printf '%s\\n' "$1" | awk -F', ' -v self="$2" '$2 != self && $6 == "false" && $9 + 0 >= best { best = $9 + 0; id = $2 } END { print id }'; }
+successor() { printf '%s\\n' "$1" | awk -v self="$2" '$1 != self && $3 == "false" && $4 + 0 >= best { best = $4 + 0; id = $1 } END { print id }'; }
 handover() {
-  all=$(me endpoint status --cluster 2>/dev/null)
+  all=$(me endpoint status --cluster 2>/dev/null | stf)
   to=$(successor "$all" "$1")
   [ -n "$to" ] || { echo "member $member leads and no other voting member answers: leadership not moved"; return 1; }
   if out=$(me move-leader "$to" 2>&1); then echo "member $member handed leadership to $to"; return 0; fi
@@ -52,8 +51,9 @@ handover() {
 
 const gateAttempt = `if ! st=$(me endpoint status 2>&1); then err="not answering (endpoint status: $(printf '%s' "$st" | tail -n 1))"
 else
-  id=$(col "$st" 2); learner=$(col "$st" 6); applied=$(col "$st" 9); problem=$(col "$st" 10)
-  lead=$(me endpoint status --cluster 2>/dev/null | awk -F', ' '$5 == "true" { print $9; exit }')
+  st=$(printf '%s\\n' "$st" | stf)
+  id=$(field "$st" 1); learner=$(field "$st" 3); applied=$(field "$st" 4); problem=$(field "$st" 5-)
+  lead=$(me endpoint status --cluster 2>/dev/null | stf | awk '$2 == "true" { print $4; exit }')
   if [ -n "$problem" ]; then err="$problem (applied index $applied)"
   elif [ "$learner" = true ]; then err="still a learner (applied index $applied)"
   elif [ -z "$lead" ]; then err="no leader answers (applied index $applied)"
@@ -93,9 +93,9 @@ exit 1
 export function preStopScript(spec: OwnMemberSpec): string {
     return `set -u
 ${ownAccess(spec)}
-st=$(me endpoint status 2>/dev/null) || { echo "member $member does not answer; nothing to hand over"; exit 0; }
-[ "$(col "$st" 5)" = true ] || { echo "member $member is not the leader"; exit 0; }
-handover "$(col "$st" 2)" || true
+st=$(me endpoint status 2>/dev/null | stf) && [ -n "$st" ] || { echo "member $member does not answer; nothing to hand over"; exit 0; }
+[ "$(field "$st" 2)" = true ] || { echo "member $member is not the leader"; exit 0; }
+handover "$(field "$st" 1)" || true
 exit 0
 `;
 }
@@ -114,8 +114,9 @@ if ! st=$(me endpoint status 2>&1); then
   printf 'Start it (docker start %s) and deploy again, or remove it by hand through a healthy member (etcdctl member remove <id>) and then deploy again.\\n' "$ctr" >&2
   exit 1
 fi
-id=$(col "$st" 2)
-[ "$(col "$st" 5)" = true ] && { handover "$id" || true; }
+st=$(printf '%s\\n' "$st" | stf)
+id=$(field "$st" 1)
+[ "$(field "$st" 2)" = true ] && { handover "$id" || true; }
 ${retryLoop({ seconds: spec.timeoutSeconds }, `if out=$(me member remove "$id" 2>&1); then ok=1
 else
   err=$(printf '%s' "$out" | tail -n 1)

@@ -106,3 +106,12 @@ export function rootLogin(why: string): string {
     return `[ -n "\${${rootPasswordEnv}:-}" ] || { echo "${rootPasswordEnv} is empty: ${why}" >&2; exit 1; }
 ETCDCTL_USER="root:\${${rootPasswordEnv}}"; export ETCDCTL_USER`;
 }
+
+/**
+ * `stf`: `etcdctl endpoint status` lines (stdin) normalised to `<id> <is leader> <is learner> <applied index>
+ * <errors…>`, space-separated. etcdctl 3.4 and 3.5 print 10 columns (ENDPOINT, ID, VERSION, DB SIZE, IS LEADER,
+ * IS LEARNER, RAFT TERM, RAFT INDEX, RAFT APPLIED INDEX, ERRORS); 3.6 prints 16 (STORAGE VERSION, DB SIZE IN USE,
+ * quota and downgrade columns added: etcd etcdctl/ctlv3/command/printer.go, makeEndpointStatusTable).
+ */
+export const statusFunction = `stf() { awk -F', ' '{ if (NF >= 16) print $2, $9, $10, $13, $14; else print $2, $5, $6, $9, $10 }'; }
+field() { printf '%s\\n' "$1" | head -n 1 | cut -d' ' -f"$2"; }`;

@@ -81,7 +81,7 @@ describe("planMembership", () => {
             ] }],
         ["scale in 2 → 1 is refused, pointing at etcd-io/etcd#1994",
             { members: members(1) }, running([1, 2], 1),
-            { leaving: ["etcd-n2"], problems: [/^members: this deployment removes "etcd-n2" from a cluster of 2 voting members.*etcd-io\/etcd#1994; remove it by hand with etcdctl member remove/] }],
+            { leaving: ["etcd-n2"], problems: [/^members: this deployment removes "etcd-n2" from a cluster of 2 voting members.*etcd-io\/etcd#1994\): add a member first, or remove it by hand with etcdctl member remove/] }],
         ["leaving learners do not count against quorum: a voter and a learner of three voters may leave together",
             { members: members(1, 2) }, running([1, 2, 3], 1, { members: [live(1), live(2), live(3), live(4, { isLearner: true })] }),
             { leaving: ["etcd-n3", "etcd-n4"], order: ["etcd-n2", "etcd-n1"], problems: [] }],

@@ -56,7 +56,7 @@ describe("joinScript, role join", () => {
      * other than itself out, so a member joining while another (e.g. one added by hand, which this deployment
      * removes afterwards) has not started cannot start.
      */
-    it.failing("puts another member that has not started yet in the initial cluster, as etcdctl member add does", () => {
+    it("puts another member that has not started yet in the initial cluster, as etcdctl member add does", () => {
         const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list(memberLine("c5", "", peer(5), "", false), added) });
         const r = docker.run(joinScript(spec()));
         const initial = /^ETCD_INITIAL_CLUSTER=(.*)$/m.exec(r.stdout)![1].split(",").sort();

@@ -72,7 +72,7 @@ describe("gateScript", () => {
     });
 
     /** etcdctl 3.6's 16-column endpoint status (see tests/unit/plan/survey.test.ts): column 10 is "is learner", not the errors. */
-    it.failing("passes for a healthy member of an etcd 3.6 cluster", () => {
+    it("passes for a healthy member of an etcd 3.6 cluster", () => {
         const v36 = (endpoint: string, id: string, leader: boolean) => `${endpoint}, ${id}, 3.6.14, 3.6.0, 98 kB, 98 kB, 0%, 0 B, ${leader}, false, 2, 100, 100, , , false`;
         const docker = new FakeDocker()
             .answer("etcd-n2", "status", { out: v36(local, "a2", false) + "\n" })
