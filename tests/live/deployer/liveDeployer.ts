@@ -182,6 +182,7 @@ export class LiveDeployer {
     if (this.deploying) throw new Error("LiveDeployer: a deployment is already running");
     this.deploying = true;
     this.stack = stack;
+    let restore = () => {};
     try {
       if (!this.stacks.has(stack)) this.stacks.set(stack, emptyStack());
       const deployment = new Deployment(this.stacks.get(stack)!, this.env, preview);
@@ -195,6 +196,20 @@ export class LiveDeployer {
       watchAbandonedRegistrations((what, err) => deployment.abandoned(what, err));
       let result: unknown;
       let programError: unknown;
+      // The language host fails the program on an unhandled rejection (sdk/nodejs/cmd/run/run.ts, uncaughtHandler
+      // on "unhandledRejection"), which is how the SDK reports an input whose Output rejected: do the same while the
+      // program runs, instead of letting the test runner charge it to whatever test is running.
+      const others = process.listeners("unhandledRejection");
+      process.removeAllListeners("unhandledRejection");
+      const uncaught = (err: unknown) => {
+        programError ??= err;
+        deployment.halted = true;
+      };
+      process.on("unhandledRejection", uncaught);
+      restore = () => {
+        process.removeListener("unhandledRejection", uncaught);
+        if (process.listenerCount("unhandledRejection") === 0) others.forEach((l) => process.on("unhandledRejection", l as (...a: unknown[]) => void));
+      };
       try {
         // A program awaiting a failed step or call would wait forever (they are left pending): stop waiting then.
         result = await Promise.race([(async () => program())(), deployment.stopped.then(() => undefined)]);
@@ -203,6 +218,8 @@ export class LiveDeployer {
         deployment.halted = true; // like the engine: nothing new starts once the program failed
       }
       await this.settle(deployment);
+      await sleep(50); // rejections of the last registrations are reported on a later tick
+      restore();
       await deployment.finish();
       this.plan = deployment.plan;
       this.skipped.splice(0, this.skipped.length, ...deployment.skipped);
@@ -213,6 +230,7 @@ export class LiveDeployer {
       }
       return { result };
     } finally {
+      restore();
       this.deploying = false;
     }
   }
