@@ -98,10 +98,11 @@ export function planMembership(cluster: ResolvedCluster, plan: ClusterPlan, surv
     if (!answered) {
         out.clusterState = "unanswered";
         plan.members.forEach((m, i) => {
-            if (survey.containers.some((c) => c.member === m.name)) out.roles[m.name] = "existing";
+            if (survey.containers.some((c) => c.member === m.name) || survey.unreachableHosts.includes(hostIndex(m))) out.roles[m.name] = "existing";
             else {
+                const down = survey.unreachableHosts.map((h) => show(plan.hosts[h]?.name)).join(", ");
                 out.problems.push(`members[${i}] (${show(m.name)}): cannot add it, no member of the cluster answers (containers: ` +
-                    `${survey.containers.map((c) => `${c.container} ${c.state}`).join(", ")}). Bring the cluster back to health first ` +
+                    `${survey.containers.map((c) => `${c.container} ${c.state}`).join(", ")}${down ? `; hosts not answering: ${down}` : ""}). Bring the cluster back to health first ` +
                     `(docker logs <container>), or, if it never formed, remove its containers and volumes and deploy again.`);
             }
         });

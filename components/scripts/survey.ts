@@ -27,25 +27,38 @@ export function surveyScript(spec: SurveySpec): string {
     return `set -u
 ${spec.auth ? `[ -z "\${${rootPasswordEnv}:-}" ] || { ETCDCTL_USER="root:\${${rootPasswordEnv}}"; export ETCDCTL_USER; }\n` : ""}${memberAccess(spec.hosts, spec.probes)}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
+any=""
 for i in ${hosts}; do
-  if ! found=$(dk "$i" ps -a --filter label=${shQuote(`${clusterLabel}=${spec.clusterName}`)} --format ${shQuote(format)} 2>/dev/null); then
-    echo "${t.host} $i unreachable"; continue
-  fi
+  # A busy host's sshd may drop a connection now and then: ask three times before calling it unreachable.
+  n=0
+  until found=$(dk "$i" ps -a --filter label=${shQuote(`${clusterLabel}=${spec.clusterName}`)} --format ${shQuote(format)} 2>/dev/null); do
+    n=$((n + 1)); [ "$n" -lt 3 ] || break; sleep 1
+  done
+  [ "$n" -lt 3 ] || { echo "${t.host} $i unreachable"; continue; }
   echo "${t.host} $i ok"
   printf '%s\\n' "$found" | awk -v i="$i" 'NF >= 3 { print "${t.container} " i " " $1 " " $2 " " $3 }'
   names=$(printf '%s\\n' "$found" | awk 'NF >= 3 { print $2 }')
   [ -n "$names" ] || continue
+  any=1
   # One inspect per host; names start with "/".
   dk "$i" inspect -f ${shQuote(envFormat)} $names 2>/dev/null | grep -E '^/[^ ]+ (${keys})=' | sed "s|^/|${t.env} $i |"
 done
-while read -r h ctr url member; do
-  if out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>/dev/null); then
-    echo "${t.asked} $member"
-    printf '%s\\n' "$out" | sed 's/^/${t.memberList} /'
-    ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status --cluster 2>/dev/null | sed 's/^/${t.endpointStatus} /'
-    break
-  fi
-done <"$tmp/probes"
+# Containers exist: some member should answer. Give a busy cluster (an election, a slow host) a few rounds.
+round=0; asked=""
+while [ -z "$asked" ]; do
+  while read -r h ctr url member; do
+    if out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>/dev/null); then
+      asked=$member
+      echo "${t.asked} $member"
+      printf '%s\\n' "$out" | sed 's/^/${t.memberList} /'
+      ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status --cluster 2>/dev/null | sed 's/^/${t.endpointStatus} /'
+      break
+    fi
+  done <"$tmp/probes"
+  round=$((round + 1))
+  [ -n "$any" ] && [ "$round" -lt 4 ] || break
+  [ -n "$asked" ] || sleep 2
+done
 exit 0
 `;
 }
