@@ -168,7 +168,11 @@ export interface EtcdClusterArgs {
      * argument. https://etcd.io/docs/v3.6/op-guide/configuration/
      */
     extraEnv?: Record<string, string>;
-    /** Extra Docker labels on every container and volume. */
+    /**
+     * Extra Docker labels on every container and data volume. A change reaches containers (rolling through the
+     * members) and volumes created from then on; an existing data volume keeps the labels it was created with,
+     * because Docker cannot relabel a volume and replacing it would risk its data.
+     */
     labels?: Record<string, string>;
     /** The post-deploy health check. */
     healthCheck?: HealthCheckArgs;

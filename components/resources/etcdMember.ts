@@ -111,10 +111,14 @@ export class EtcdMember extends pulumi.ComponentResource {
 
         this.memberName = m.name;
         this.hostName = m.hostName;
+        // Every input of a docker volume forces a replacement, and a volume is replaced create-first: the "new" one
+        // is the same named volume, and deleting the old one at the end fails while a container uses it, or deletes
+        // the data when none does (kreuzwerker resource_docker_volume.go: all attributes ForceNew). Labels therefore
+        // reach a data volume when it is created and never change it afterwards.
         this.volume = new docker.Volume(`${id}-data`, {
             name: m.volumeName,
             labels: toLabels(m.labels),
-        }, dockerOpts);
+        }, { ...dockerOpts, ignoreChanges: ["labels"] });
         const own = inputs.tls === undefined ? undefined : createMemberTls(id, m, inputs.tls, childOpts);
         const scripts = inputs.scripts;
         const quiet = inputs.quietCommands ? { logging: "none" as const } : {};
