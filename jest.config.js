@@ -11,7 +11,7 @@ module.exports = {
     },
     {
       displayName: "live",
-      testEnvironment: "node",
+      testEnvironment: "<rootDir>/tests/live/liveEnvironment.js",
       transform: tsJest,
       testMatch: ["<rootDir>/tests/live/**/*.live.test.ts"],
     },

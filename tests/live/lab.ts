@@ -21,6 +21,14 @@ export function readLab(): Lab {
     return JSON.parse(fs.readFileSync(labFile, "utf8")) as Lab;
 }
 
+/** The lab's first `n` hosts; a lab with fewer is an error that says how to get more (never a silent skip). */
+export function labHosts(lab: Lab, n: number): Lab["hosts"] {
+    if (lab.hosts.length < n) {
+        throw new Error(`this test needs ${n} lab hosts, ${labFile} has ${lab.hosts.length}; run 'sudo LAB_HOSTS=${n} bash tests/live/lab/setup.sh'`);
+    }
+    return lab.hosts.slice(0, n);
+}
+
 export interface RunResult {
     code: number;
     stdout: string;

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as http from "http";
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
-import { docker, newDeployer, readLab, removeLeftovers } from "./lab";
+import { docker, labHosts, newDeployer, readLab, removeLeftovers } from "./lab";
 import { observeCluster } from "./clusterObserver";
 import { lostWrites, startWriteLoad } from "./writeLoad";
 
@@ -28,7 +28,7 @@ function version(endpoint: string): Promise<{ etcdserver?: string; etcdcluster?:
 }
 
 function rollingCluster(cluster: string, count: number, clientPort: number) {
-    const hosts = lab.hosts.slice(0, count);
+    const hosts = labHosts(lab, count);
     const dockerHosts = hosts.map((h) => h.dockerHost);
     const name = (i: number) => `${cluster}-n${i + 1}`;
     const snapshotDir = `/tmp/etcd-live-snapshots/${cluster}`;
@@ -45,10 +45,15 @@ function rollingCluster(cluster: string, count: number, clientPort: number) {
         return { endpoints: c.clientEndpointList };
     };
     const endpoints = hosts.map((h) => `http://${h.address}:${clientPort}`);
+    /**
+     * Container IDs, or the data volumes' identities: the inode of each volume's directory (the lab's Docker hosts
+     * share this machine's filesystem). Not `CreatedAt`: Docker's local driver reports the directory's mtime there,
+     * which moves when a file (the pre-rollout snapshot) is written into the volume.
+     */
     const objects = async (kind: "container" | "volume") => Promise.all(hosts.map(async (_, i) => {
-        const r = kind === "container" ? await docker(dockerHosts[i], "inspect", "-f", "{{.Id}}", name(i)) :
-            await docker(dockerHosts[i], "volume", "inspect", "-f", "{{.CreatedAt}}", `${name(i)}-data`);
-        return r.stdout.trim();
+        if (kind === "container") return (await docker(dockerHosts[i], "inspect", "-f", "{{.Id}}", name(i))).stdout.trim();
+        const mountpoint = (await docker(dockerHosts[i], "volume", "inspect", "-f", "{{.Mountpoint}}", `${name(i)}-data`)).stdout.trim();
+        return `${mountpoint} inode ${fs.statSync(mountpoint).ino}`;
     }));
     /** Runs `change` under the load and the observer; returns what they saw. */
     async function underLoad(prefix: string, change: () => Promise<unknown>) {

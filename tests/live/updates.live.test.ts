@@ -8,12 +8,13 @@
  * resource_docker_container.go), whose containers pulumi-docker replaces delete-before-replace
  * (pulumi/pulumi-docker provider/resources.go); the volumes' inputs do not change, so they are "same"
  * (pulumi/pulumi pkg/resource/deploy/step_generator.go diffs each registration against its state).
- * Replacing every member at once is today's behaviour: rolling replacement is a later change.
+ * The members are replaced one at a time (tests/live/rolling.live.test.ts shows the order and the gates).
  *
  * Last, a stack written before each member had its own component (volume, certificates and container right under
  * the cluster, cluster token generated with a prefix that came out twice): today's program over it must find every
  * resource through its aliases and keep the old token through `ignoreChanges`, touching nothing on the hosts.
  */
+import * as fs from "fs";
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
 import { docker, etcdctlOutside, newDeployer, parseMemberList, readLab, removeLeftovers } from "./lab";
 import { readPrefix } from "./etcdHttp";
@@ -55,7 +56,10 @@ async function objects(): Promise<Record<string, string>> {
             out[`container ${name}`] = id;
         }
         for (const v of vols.stdout.trim().split("\n").filter(Boolean)) {
-            out[`volume ${v}`] = (await docker(h, "volume", "inspect", "-f", "{{.CreatedAt}}", v)).stdout.trim();
+            // The directory's inode (the lab's hosts share this filesystem), not CreatedAt: Docker's local driver
+            // reports the directory's mtime there, which moves when the pre-rollout snapshot is written into it.
+            const mountpoint = (await docker(h, "volume", "inspect", "-f", "{{.Mountpoint}}", v)).stdout.trim();
+            out[`volume ${v}`] = `inode ${fs.statSync(mountpoint).ino}`;
         }
     }
     return out;
@@ -71,7 +75,8 @@ async function containerAndVolumeEvents(since: number): Promise<string[]> {
         const ev = await docker(h, "events", "--since", String(since), "--until", String(Math.floor(Date.now() / 1000) + 1),
             "--filter", "type=container", "--filter", "type=volume", "--format", "{{.Type}} {{.Action}} {{.Actor.ID}}");
         if (ev.code !== 0) throw new Error(`docker events on ${h}: ${ev.stderr}`);
-        events.push(...ev.stdout.split("\n").filter((l) => l && !/ exec_(create|start|die)/.test(l)).map((l) => `${h} ${l}`));
+        // docker exec (health checks, gates) and docker cp (the pre-rollout snapshot) read; they change nothing.
+        events.push(...ev.stdout.split("\n").filter((l) => l && !/ (exec_(create|start|die)|archive-path)/.test(l)).map((l) => `${h} ${l}`));
     }
     return events;
 }
@@ -134,8 +139,15 @@ it("a tuning change replaces each member's container (delete before create) and 
     expect(await lostWrites(endpoints, "/day2/load/", result.acked)).toEqual([]);
 });
 
-/** Today's state turned into the one the program before EtcdMember left: old parents and URNs, doubled token prefix. */
-function olderLayout(rs: ResourceState[]): ResourceState[] {
+/** The day-2 commands: a member's join, promote, gate and leave, and the cluster's pre-rollout snapshot. */
+const dayTwo = (r: ResourceState) => r.type === "command:local:Command" && /-(join|promote|gate|leave|rollout-snapshot)$/.test(r.name);
+
+/**
+ * Today's state turned into the one the program before EtcdMember and the day-2 commands left: old parents and
+ * URNs, no join/promote/gate/leave or snapshot commands, doubled token prefix.
+ */
+function olderLayout(all: ResourceState[]): ResourceState[] {
+    const rs = all.filter((r) => !dayTwo(r));
     const clusterUrn = rs.find((r) => r.type === "etcd-cluster:index:EtcdCluster")!.urn;
     const members = rs.filter((r) => r.type === "etcd-cluster:index:EtcdMember").map((r) => r.urn);
     const token = rs.find((r) => r.type === "random:index/randomId:RandomId" && r.name === `${cluster}-token`)!;
@@ -162,8 +174,13 @@ it("a stack from before the per-member component keeps every resource (aliases) 
     const before = await objects();
     const since = Math.floor(Date.now() / 1000);
     await deployer.deploy(cluster, program(20_000));
-    expect(deployer.plan.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type}`))
-        .toEqual(hosts.map(() => "create etcd-cluster:index:EtcdMember"));
+    // New: the member components and the day-2 commands. The join of a member that ran before reads its bootstrap
+    // variables back from its container, so no container (and no volume) changes.
+    expect(deployer.plan.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type} ${s.name}`).sort()).toEqual([
+        `create command:local:Command ${cluster}-rollout-snapshot`,
+        ...hosts.flatMap((_, i) => ["gate", "join", "leave", "promote"].map((c) => `create command:local:Command ${cluster}-upd-n${i + 1}-${c}`)),
+        ...hosts.map((_, i) => `create etcd-cluster:index:EtcdMember ${cluster}-upd-n${i + 1}`),
+    ].sort());
     expect(deployer.state(cluster).filter((r) => r.type === VOLUME).map((r) => r.urn))
         .toEqual(hosts.map((_, i) => expect.stringContaining(`EtcdMember$docker:index/volume:Volume::${cluster}-upd-n${i + 1}-data`)));
     const tokenEnv = deployer.state(cluster).filter((r) => r.type === CONTAINER)

@@ -199,16 +199,18 @@ export class LiveDeployer {
       // The language host fails the program on an unhandled rejection (sdk/nodejs/cmd/run/run.ts, uncaughtHandler
       // on "unhandledRejection"), which is how the SDK reports an input whose Output rejected: do the same while the
       // program runs, instead of letting the test runner charge it to whatever test is running.
-      const others = process.listeners("unhandledRejection");
-      process.removeAllListeners("unhandledRejection");
+      // Under jest, test code sees a sandboxed `process`; the live suite's environment hands over the real one.
+      const host: NodeJS.Process = (globalThis as { __hostProcess?: NodeJS.Process }).__hostProcess ?? process;
+      const others = host.listeners("unhandledRejection");
+      host.removeAllListeners("unhandledRejection");
       const uncaught = (err: unknown) => {
         programError ??= err;
         deployment.halted = true;
       };
-      process.on("unhandledRejection", uncaught);
+      host.on("unhandledRejection", uncaught);
       restore = () => {
-        process.removeListener("unhandledRejection", uncaught);
-        if (process.listenerCount("unhandledRejection") === 0) others.forEach((l) => process.on("unhandledRejection", l as (...a: unknown[]) => void));
+        host.removeListener("unhandledRejection", uncaught);
+        if (host.listenerCount("unhandledRejection") === 0) others.forEach((l) => host.on("unhandledRejection", l as (...a: unknown[]) => void));
       };
       try {
         // A program awaiting a failed step or call would wait forever (they are left pending): stop waiting then.

@@ -68,7 +68,7 @@ lab_require_root() { [[ $(id -u) -eq 0 ]] || lab_die "must run as root"; }
 
 # ---------------------------------------------------------------- hosts
 lab_validate_hosts() {
-  LAB_HOSTS="${LAB_HOSTS:-3}"
+  LAB_HOSTS="${LAB_HOSTS:-5}"
   [[ "$LAB_HOSTS" =~ ^[0-9]+$ ]] && (( LAB_HOSTS >= 1 && LAB_HOSTS <= LAB_MAX_HOSTS )) \
     || lab_die "LAB_HOSTS must be an integer from 1 to $LAB_MAX_HOSTS (got '${LAB_HOSTS}')"
 }

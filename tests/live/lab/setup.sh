@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bring the live-test lab up (idempotent; repairs a half-built lab). Run as root.
-#   LAB_HOSTS=3            number of namespace Docker hosts h1..hN (1..5)
+#   LAB_HOSTS=5            number of namespace Docker hosts h1..hN (1..5)
 #   LAB_DIR=/var/lib/etcd-lab
 # Writes $LAB_DIR/lab.json describing the lab. See README.md beside this file.
 set -euo pipefail
