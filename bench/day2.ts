@@ -254,10 +254,12 @@ async function rolling(d: Logged, c: BenchCluster, snapshotCount: number, r: num
         const downMs = c.members.map((m) => at(d.lines, t0, new RegExp(`start container ${m.name}$`)) - at(d.lines, t0, new RegExp(`(stop|remove) container ${m.name}\\b`)));
         const names = order.map((l) => (/command (\S+)-gate/.exec(l.line)?.[1] ?? "?").replace(`${c.name}-${c.name}-`, ""));
         return { totalMs: t1 - t0, perMemberMs, downMs, beforeMs: bounds[0] - t0, afterMs: t1 - bounds[bounds.length - 1], order: names,
-            gapAt: (gapStart: number) => {
-                if (gapStart < bounds[0]) return "before the first member";
-                const k = bounds.findIndex((b, i) => i + 1 < bounds.length && gapStart >= b && gapStart < bounds[i + 1]);
-                return k >= 0 ? `${names[k]} (${k + 1}. of ${names.length})` : "after the last gate";
+            gapAt: (g: number) => {
+                const snap = at(d.lines, t0, new RegExp(`command ${c.name}-rollout-snapshot: create`));
+                const k = bounds.findIndex((b, i) => i + 1 < bounds.length && g >= b && g < bounds[i + 1]);
+                const where = g < t0 ? "before the deploy" : g < snap ? "program + survey" : g < bounds[0] ? (Number.isFinite(snap) ? "pre-rollout snapshot" : "program + survey") :
+                    k >= 0 ? `replacing ${names[k]} (${k + 1}. of ${names.length})` : g < t1 ? "health check" : "after the deploy";
+                return `${where}, ${g >= t0 ? "+" : "−"}${fmt(Math.abs(g - t0) / 1000)} s`;
             } };
     });
     return { variant: "rolling", run: r, ...x };
@@ -391,7 +393,7 @@ async function main(): Promise<void> {
             changeRow("per member, s (a: hand-over → next member's hand-over, in rollout order)", (x) => x.perMemberMs.length ? x.perMemberMs.map((m, i) => `${x.order?.[i] ?? "?"} ${s(m)}`).join(" / ") : "–"),
             changeRow("member down, s (a: stop → new container started, per member; b: rm -f → last docker run returned)", (x) => x.downMs.map(s).join("/")),
             changeRow("longest gap between acknowledged writes, ms", (x) => ms(x.longestGapMs)),
-            changeRow("longest gap began (a: while replacing member …; b: after rm -f)", (x) => x.gapAt ?? "?"),
+            changeRow("longest gap began (a: phase of the deploy, from its start; b: after rm -f)", (x) => x.gapAt ?? "?"),
             changeRow("a: before the first member (program, survey, snapshot) / after the last gate (health check), s",
                 (x) => x.beforeMs === undefined ? "–" : `${s(x.beforeMs)}/${s(x.afterMs!)}`),
             changeRow("writes acknowledged / failed attempts / lost", (x) => `${x.acked}/${x.failed}/${x.lost}`),
