@@ -27,8 +27,8 @@ import { LiveDeployer } from "../tests/live/deployer/liveDeployer";
 import { run } from "../tests/live/deployer/exec";
 import { readLab } from "../tests/live/lab";
 import { postJson, b64 } from "../tests/live/etcdHttp";
-import { startWriteLoad, lostWrites } from "../tests/live/writeLoad";
-import { observeCluster, Observation } from "../tests/live/clusterObserver";
+import { fork } from "child_process";
+import type { LoadReport } from "./day2Load";
 import { componentArgs } from "./componentProgram";
 import { handRunScript } from "./handRun";
 import { benchCluster, BenchCluster } from "./topology";
@@ -215,29 +215,39 @@ interface ChangeRun {
     failed: number;
     longestGapMs: number;
     lost: number;
-    seen: Observation;
+    seen: Pick<LoadReport, "minHealthy" | "leaderChanges" | "termIncrease">;
     error?: string;
 }
 
 type Changed = Partial<Omit<ChangeRun, "gapAt">> & { gapAt?: (gapStartPerf: number) => string };
 
 async function underLoad(c: BenchCluster, key: string, change: () => Promise<Changed>): Promise<Omit<ChangeRun, "variant" | "run">> {
-    const eps = endpointsOf(c);
-    const load = startWriteLoad(eps, key, { maxMs: 300_000 });
-    const watch = observeCluster(eps, { maxMs: 300_000 });
+    // The load and the observer in a child process (day2Load.ts): this process's program evaluation would stall them.
+    const child = fork(path.join(__dirname, "day2Load.js"), [JSON.stringify({ endpoints: endpointsOf(c), prefix: key, maxMs: 300_000 })],
+        { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const messages: unknown[] = [];
+    child.on("message", (m) => messages.push(m));
+    const next = async (what: string, timeoutMs: number) => {
+        const until = performance.now() + timeoutMs;
+        while (messages.length === 0) {
+            if (performance.now() > until || child.exitCode !== null) { child.kill("SIGKILL"); throw new Error(`load process: no ${what} within ${timeoutMs} ms`); }
+            await sleep(20);
+        }
+        return messages.shift();
+    };
+    await next("start", 30_000);
     await sleep(1_500);
     let res: Changed = {};
     let error: string | undefined;
     try { res = await change(); } catch (e) { error = e instanceof Error ? e.message : String(e); }
     await sleep(1_500);
-    const writes = await load.stop();
-    const seen = await watch.stop();
-    const lost = (await lostWrites(eps, key, writes.acked).catch(() => [...writes.acked.keys()])).length;
+    child.send("stop");
+    const writes = (await next("report", 60_000)) as LoadReport;
     // The gap's start in performance.now() time (the load keeps epoch ms).
     const gapStart = writes.longestGapEndedAt - writes.longestGapMs - performance.timeOrigin;
     return {
         totalMs: NaN, perMemberMs: [], downMs: [], healthyMs: NaN, ...res, gapAt: res.gapAt?.(gapStart),
-        acked: writes.acked.size, failed: writes.failed, longestGapMs: writes.longestGapMs, lost, seen, error,
+        acked: writes.acked, failed: writes.failed, longestGapMs: writes.longestGapMs, lost: writes.lost, seen: writes, error,
     };
 }
 
@@ -365,7 +375,7 @@ async function main(): Promise<void> {
     const ca = changeRuns.filter((x) => x.variant === "rolling");
     const cb = changeRuns.filter((x) => x.variant === "all-at-once");
     const ms = (x: number) => fmt(x, 0);
-    const changeRow = (label: string, f: (x: ChangeRun) => string) => [label, ca.map(f).join(", "), cb.map(f).join(", ")];
+    const changeRow = (label: string, f: (x: ChangeRun) => string) => [label, ca.map(f).join("; "), cb.map(f).join("; ")];
     const gapA = median(ca.map((x) => x.longestGapMs));
     const gapB = median(cb.map((x) => x.longestGapMs));
 
