@@ -1,6 +1,9 @@
-/** Small helpers shared by the benchmark drivers: statistics, tables, machine description. */
+/** Small helpers shared by the benchmark drivers: statistics, tables, machine description, the run/cleanup frame. */
+import * as fs from "fs";
 import * as os from "os";
 import { execFileSync } from "child_process";
+import { performance } from "perf_hooks";
+import { run } from "../tests/live/deployer/exec";
 
 export function median(xs: number[]): number {
     if (xs.length === 0) return NaN;
@@ -40,3 +43,38 @@ export function machine(): string {
 export const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs a driver's `main`, then `cleanup` and removes `workDir`; on failure, on SIGINT and on SIGTERM too, so that
+ * a benchmark never leaves its containers and volumes behind. `what` names them in the log.
+ */
+export function runDriver(main: () => Promise<void>, cleanup: () => Promise<void>, workDir: string, what: string): void {
+    let cleaning = false;
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+        process.on(sig, () => {
+            if (cleaning) return;
+            cleaning = true;
+            log(`${sig}: removing ${what}`);
+            cleanup().finally(() => process.exit(130));
+        });
+    }
+    main().then(async () => {
+        await cleanup();
+        fs.rmSync(workDir, { recursive: true, force: true });
+    }, async (e) => {
+        process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+        await cleanup();
+        process.exit(1);
+    });
+}
+
+/** Polls `etcdctl endpoint health --cluster` every 100 ms until it passes; resolves with the ms since t0 (NaN after timeoutMs). */
+export async function firstHealthy(endpoints: string[], t0: number, timeoutMs: number): Promise<number> {
+    for (;;) {
+        const r = await run("etcdctl", [`--endpoints=${endpoints.join(",")}`, "--dial-timeout=1s", "--command-timeout=2s", "endpoint", "health", "--cluster"],
+            { timeoutMs: 10_000 });
+        if (r.code === 0) return performance.now() - t0;
+        if (performance.now() - t0 > timeoutMs) return NaN;
+        await sleep(100);
+    }
+}

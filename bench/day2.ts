@@ -13,142 +13,18 @@
  * Everything it creates is named `bench-d2-…`, uses ports 4200–4269 and is removed (also leftovers at start).
  *   BENCH_RUNS (default 3); BENCH_ETCD (3.5 | 3.4); BENCH_DATA_MB (default 100); BENCH_VERBOSE (deployer log).
  */
-import * as fs from "fs";
-import * as http from "http";
-import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { randomBytes } from "crypto";
-import { EtcdCluster } from "../components/resources/etcdCluster";
-import { EtcdClusterArgs } from "../components/args";
 import { planCluster } from "../components/plan/cluster";
 import { resolveClusterArgs } from "../components/resolve/cluster";
-import { LiveDeployer } from "../tests/live/deployer/liveDeployer";
 import { run } from "../tests/live/deployer/exec";
-import { readLab } from "../tests/live/lab";
-import { postJson, b64 } from "../tests/live/etcdHttp";
 import { fork } from "child_process";
 import type { LoadReport } from "./day2Load";
-import { componentArgs } from "./componentProgram";
 import { handRunScript } from "./handRun";
 import { benchCluster, BenchCluster } from "./topology";
-import { fmt, log, machine, median, ratio, sleep, table } from "./common";
-
-const lab = readLab();
-const series = (process.env.BENCH_ETCD ?? "3.5") as "3.4" | "3.5";
-const image = lab.images[series];
-const runs = Number(process.env.BENCH_RUNS ?? 3);
-const dataMb = Number(process.env.BENCH_DATA_MB ?? 100);
-const verbose = !!process.env.BENCH_VERBOSE;
-const hostUrls = lab.hosts.map((h) => h.dockerHost);
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-bench-day2-"));
-const prefix = "bench-d2-";
-
-const docker = (host: string, ...args: string[]) => run("docker", ["-H", host, ...args], { timeoutMs: 120_000 });
-
-/** Removes every `bench-d2-` container and volume on every lab host (this run's or an interrupted one's). */
-async function cleanup(): Promise<void> {
-    await Promise.all(hostUrls.map(async (h) => {
-        const names = (await docker(h, "ps", "-a", "--format", "{{.Names}}")).stdout.split("\n").filter((n) => n.startsWith(prefix));
-        if (names.length) await docker(h, "rm", "-f", "-v", ...names);
-        const vols = (await docker(h, "volume", "ls", "--format", "{{.Name}}")).stdout.split("\n").filter((n) => n.startsWith(prefix));
-        if (vols.length) await docker(h, "volume", "rm", "-f", ...vols);
-    }));
-}
-
-const endpointOf = (m: BenchCluster["members"][number]) => `http://${lab.hosts[m.hostIndex].address}:${m.clientPort}`;
-const endpointsOf = (c: BenchCluster) => c.members.map(endpointOf);
-const sub = (c: BenchCluster, n: number): BenchCluster => ({ name: c.name, members: c.members.slice(0, n) });
-
-function argsFor(c: BenchCluster, extra: Partial<EtcdClusterArgs> = {}): EtcdClusterArgs {
-    return componentArgs(c, hostUrls, image, {
-        healthCheck: { timeoutSeconds: 120 },
-        rollout: { memberTimeoutSeconds: 120, snapshotDir: path.join(workDir, "snapshots", c.name) },
-        ...extra,
-    });
-}
-
-/** A deployer whose log lines are kept with their time, so phases can be read off them. */
-function newDeployer() {
-    const lines: { t: number; line: string }[] = [];
-    const deployer = new LiveDeployer({
-        commandTimeoutMs: 300_000,
-        log: (line) => {
-            lines.push({ t: performance.now(), line });
-            if (verbose) log(line);
-        },
-    });
-    return { deployer, lines };
-}
-type Logged = ReturnType<typeof newDeployer>;
-
-/** When (performance.now) the first log line since `from` matching `re` was written; NaN if none. */
-function at(lines: Logged["lines"], from: number, re: RegExp): number {
-    return lines.find((l) => l.t >= from && re.test(l.line))?.t ?? NaN;
-}
-
-async function deployCluster(d: Logged, c: BenchCluster, extra: Partial<EtcdClusterArgs> = {}): Promise<void> {
-    await d.deployer.deploy(c.name, () => {
-        const cluster = new EtcdCluster(c.name, argsFor(c, extra));
-        return { report: cluster.healthReport };
-    });
-}
-
-/** `etcdctl endpoint status` of each endpoint: db size (bytes) and raft applied index, NaN where it did not answer. */
-async function status(endpoints: string[]): Promise<{ dbSize: number; applied: number; learner: boolean }[]> {
-    return Promise.all(endpoints.map(async (ep) => {
-        const r = await run("etcdctl", [`--endpoints=${ep}`, "--dial-timeout=2s", "--command-timeout=5s", "endpoint", "status", "-w", "json"], { timeoutMs: 15_000 });
-        try {
-            const s = JSON.parse(r.stdout)[0].Status;
-            return { dbSize: Number(s.dbSize), applied: Number(s.raftAppliedIndex ?? s.raft_applied_index ?? NaN), learner: !!s.isLearner };
-        } catch {
-            return { dbSize: NaN, applied: NaN, learner: false };
-        }
-    }));
-}
-
-/** `member list` through the given endpoints: `name learner=…` of each member (what the cluster says it has). */
-async function memberList(endpoints: string[]): Promise<string[]> {
-    const r = await run("etcdctl", [`--endpoints=${endpoints.join(",")}`, "--dial-timeout=2s", "--command-timeout=5s", "member", "list", "-w", "json"], { timeoutMs: 15_000 });
-    try {
-        return (JSON.parse(r.stdout).members as { name?: string; isLearner?: boolean }[]).map((m) => `${m.name || "<unstarted>"}${m.isLearner ? " (learner)" : ""}`).sort();
-    } catch {
-        return [`? ${r.stderr.trim().split("\n")[0]}`];
-    }
-}
-
-/** Polls `etcdctl endpoint health --cluster` every 100 ms until it passes; ms since t0, NaN after timeoutMs. */
-async function firstHealthy(endpoints: string[], t0: number, timeoutMs = 120_000): Promise<number> {
-    for (;;) {
-        const r = await run("etcdctl", [`--endpoints=${endpoints.join(",")}`, "--dial-timeout=1s", "--command-timeout=2s", "endpoint", "health", "--cluster"],
-            { timeoutMs: 10_000 });
-        if (r.code === 0) return performance.now() - t0;
-        if (performance.now() - t0 > timeoutMs) return NaN;
-        await sleep(100);
-    }
-}
-
-/** ~`mb` MB of data: puts of 100 KiB random values through the JSON gateway, 4 at a time, round-robin. */
-async function writeData(endpoints: string[], mb: number): Promise<{ puts: number; failed: number; seconds: number }> {
-    const puts = Math.round(mb * 10);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-    let next = 0;
-    let failed = 0;
-    const t = performance.now();
-    await Promise.all(Array.from({ length: 4 }, async () => {
-        for (;;) {
-            const i = next++;
-            if (i >= puts) return;
-            const r = await postJson(agent, endpoints[i % endpoints.length], "/v3/kv/put",
-                { key: b64(`/bench/data/${String(i).padStart(5, "0")}`), value: randomBytes(100 * 1024).toString("base64") }, 30_000);
-            if (r.status !== 200) failed++;
-        }
-    }));
-    agent.destroy();
-    return { puts, failed, seconds: (performance.now() - t) / 1000 };
-}
-
-// ------------------------------------------------------------------ 1. scale-out
+import { argsFor, at, cleanup, dataMb, deployCluster, docker, endpointsOf, hostUrls, image, lab, Logged, memberList, newDeployer, prefix, runs, status, sub, workDir, writeData } from "./day2Lab";
+import { firstHealthy, fmt, log, machine, median, ratio, runDriver, sleep, table } from "./common";
 
 interface ScaleRun {
     label: "empty" | "data";
@@ -294,7 +170,7 @@ async function allAtOnce(c: BenchCluster, snapshotCount: number, token: string, 
         const t1 = performance.now();
         const bad = [...rm, ...runs].find((p) => p.code !== 0);
         if (bad) throw new Error(`docker rm/run failed: ${bad.stderr.trim()}`);
-        const healthyMs = await firstHealthy(endpointsOf(c), t0);
+        const healthyMs = await firstHealthy(endpointsOf(c), t0, 120_000);
         return { totalMs: healthyMs, healthyMs, downMs: [t1 - t0], gapAt: (g: number) => `${fmt((g - t0) / 1000)} s after rm -f` };
     });
     return { variant: "all-at-once", run: r, ...x };
@@ -339,7 +215,7 @@ async function main(): Promise<void> {
     await deployCluster(rollD, comp, { tuning: { snapshotCount: counts[0] } });
     const boot = await Promise.all(handLines(hand, counts[0], token).map((l) => run("sh", ["-c", l], { timeoutMs: 120_000 })));
     if (boot.some((b) => b.code !== 0)) throw new Error(`hand-run cluster: ${boot.map((b) => b.stderr.trim()).join(" ")}`);
-    if (Number.isNaN(await firstHealthy(endpointsOf(hand), performance.now()))) throw new Error("hand-run cluster did not become healthy");
+    if (Number.isNaN(await firstHealthy(endpointsOf(hand), performance.now(), 120_000))) throw new Error("hand-run cluster did not become healthy");
     log("rolling part: component cluster and hand-run cluster up");
 
     const changeRuns: ChangeRun[] = [];
@@ -427,21 +303,4 @@ async function main(): Promise<void> {
     process.stdout.write(out + "\n");
 }
 
-let cleaning = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.on(sig, () => {
-        if (cleaning) return;
-        cleaning = true;
-        log(`${sig}: removing ${prefix} containers and volumes`);
-        cleanup().finally(() => process.exit(130));
-    });
-}
-
-main().then(async () => {
-    await cleanup();
-    fs.rmSync(workDir, { recursive: true, force: true });
-}, async (e) => {
-    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-    await cleanup();
-    process.exit(1);
-});
+runDriver(main, cleanup, workDir, `${prefix} containers and volumes`);

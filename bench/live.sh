@@ -4,19 +4,12 @@
 # number of hosts it had before on exit. Removes every `bench-` container and volume before and after.
 set -euo pipefail
 root=${BENCH_ROOT:?run through bench/run.sh}
-lab_json=${LAB_JSON:-/var/lib/etcd-lab/lab.json}
-[ -f "$lab_json" ] || { echo "no lab ($lab_json): run 'npm run lab:up' first" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 want=${BENCH_LAB_HOSTS:-5}
 had=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).hosts.length)' "$lab_json")
 
-remove_bench_objects() {
-  for h in $(node -e 'for (const h of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).hosts) console.log(h.dockerHost)' "$lab_json"); do
-    c=$(docker -H "$h" ps -a --format '{{.Names}}' | grep '^bench-' || true)
-    [ -z "$c" ] || docker -H "$h" rm -f -v $c >/dev/null || true
-    v=$(docker -H "$h" volume ls --format '{{.Name}}' | grep '^bench-' || true)
-    [ -z "$v" ] || docker -H "$h" volume rm -f $v >/dev/null || true
-  done
-}
+remove_bench_objects() { remove_objects bench-; }
 
 restore() {
   rc=$?

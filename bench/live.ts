@@ -26,7 +26,7 @@ import { bareProgram } from "./bareProgram";
 import { handRunScript } from "./handRun";
 import { runLoad, LoadResult } from "./load";
 import { benchCluster, BenchCluster } from "./topology";
-import { fmt, log, machine, median, ratio, sleep, table } from "./common";
+import { firstHealthy, fmt, log, machine, median, ratio, runDriver, table } from "./common";
 
 const lab = readLab();
 const series = (process.env.BENCH_ETCD ?? "3.5") as "3.4" | "3.5";
@@ -56,16 +56,6 @@ function endpointsOf(c: BenchCluster): string[] {
     return c.members.map((m) => `http://${lab.hosts[m.hostIndex].address}:${m.clientPort}`);
 }
 
-/** Polls `etcdctl endpoint health --cluster` until it passes; resolves with the ms since t0 (NaN on timeout). */
-async function firstHealthy(endpoints: string[], t0: number, timeoutMs = 180_000): Promise<number> {
-    for (;;) {
-        const r = await run("etcdctl", [`--endpoints=${endpoints.join(",")}`, "--dial-timeout=1s", "--command-timeout=2s", "endpoint", "health", "--cluster"],
-            { timeoutMs: 10_000 });
-        if (r.code === 0) return performance.now() - t0;
-        if (performance.now() - t0 > timeoutMs) return NaN;
-        await sleep(100);
-    }
-}
 
 type Variant = "component" | "bare" | "hand";
 
@@ -93,7 +83,7 @@ function clusterFor(variant: Variant, members: number, hosts: number): BenchClus
 async function deployBare(c: BenchCluster): Promise<{ deployer: LiveDeployer; healthyMs: number; doneMs: number }> {
     const t0 = performance.now();
     const deployer = new LiveDeployer({ log: process.env.BENCH_VERBOSE ? log : undefined });
-    const healthy = firstHealthy(endpointsOf(c), t0);
+    const healthy = firstHealthy(endpointsOf(c), t0, 180_000);
     await deployer.deploy(c.name, () => bareProgram([c], hostUrls, image, lab.hosts.map((h) => h.address)));
     const doneMs = performance.now() - t0;
     return { deployer, healthyMs: await healthy, doneMs };
@@ -108,7 +98,7 @@ async function deployComponent(c: BenchCluster): Promise<{ deployer: LiveDeploye
             if (process.env.BENCH_VERBOSE) log(line);
         },
     });
-    const healthy = firstHealthy(endpointsOf(c), t0);
+    const healthy = firstHealthy(endpointsOf(c), t0, 180_000);
     const out = await deployer.deploy(c.name, () => {
         const cluster = new EtcdCluster(c.name, componentArgs(c, hostUrls, image));
         return { report: cluster.healthReport };
@@ -124,7 +114,7 @@ async function deployHand(c: BenchCluster, poll = true): Promise<{ healthyMs: nu
     fs.writeFileSync(file, script, { mode: 0o755 });
     const epoch0 = Date.now();
     const t0 = performance.now();
-    const healthy = firstHealthy(endpointsOf(c), t0);
+    const healthy = firstHealthy(endpointsOf(c), t0, 180_000);
     const r = await run("sh", [file], { timeoutMs: 240_000 });
     const doneMs = performance.now() - t0;
     if (r.code !== 0) throw new Error(`hand-run script ${file} failed (${r.code}): ${r.stderr}`);
@@ -181,7 +171,7 @@ async function checkLatency(maxDelaySeconds: number | undefined, members: number
         const file = path.join(workDir, `${c.name}-nopoll.sh`);
         fs.writeFileSync(file, script, { mode: 0o755 });
         const t0 = performance.now();
-        const healthy = firstHealthy(endpointsOf(c), t0);
+        const healthy = firstHealthy(endpointsOf(c), t0, 180_000);
         const r = await run("sh", [file], { timeoutMs: 240_000 });
         if (r.code !== 0) throw new Error(`hand-run script failed: ${r.stderr}`);
         const chk = await run("/bin/sh", ["-c", check], { timeoutMs: 180_000 });
@@ -385,21 +375,4 @@ async function main(): Promise<void> {
     if (hand3) process.stderr.write(`\nThe hand-run script (3 members), as generated:\n${fs.readFileSync(path.join(workDir, hand3), "utf8")}\n`);
 }
 
-let cleaning = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.on(sig, () => {
-        if (cleaning) return;
-        cleaning = true;
-        log(`${sig}: removing bench- containers and volumes`);
-        cleanup().finally(() => process.exit(130));
-    });
-}
-
-main().then(async () => {
-    await cleanup();
-    fs.rmSync(workDir, { recursive: true, force: true });
-}, async (e) => {
-    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-    await cleanup();
-    process.exit(1);
-});
+runDriver(main, cleanup, workDir, "bench- containers and volumes");
