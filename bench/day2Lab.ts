@@ -16,6 +16,7 @@ import { readLab } from "../tests/live/lab";
 import { postJson, b64 } from "../tests/live/etcdHttp";
 import { componentArgs } from "./componentProgram";
 import { BenchCluster } from "./topology";
+import { log } from "./common";
 
 export const lab = readLab();
 export const series = (process.env.BENCH_ETCD ?? "3.5") as "3.4" | "3.5";
