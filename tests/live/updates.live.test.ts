@@ -75,8 +75,10 @@ async function containerAndVolumeEvents(since: number): Promise<string[]> {
         const ev = await docker(h, "events", "--since", String(since), "--until", String(Math.floor(Date.now() / 1000) + 1),
             "--filter", "type=container", "--filter", "type=volume", "--format", "{{.Type}} {{.Action}} {{.Actor.ID}}");
         if (ev.code !== 0) throw new Error(`docker events on ${h}: ${ev.stderr}`);
-        // docker exec (health checks, gates) and docker cp (the pre-rollout snapshot) read; they change nothing.
-        events.push(...ev.stdout.split("\n").filter((l) => l && !/ (exec_(create|start|die)|archive-path)/.test(l)).map((l) => `${h} ${l}`));
+        // Changes only: not docker exec (health checks, gates), docker cp (the pre-rollout snapshot: archive-path and
+        // a volume mount/unmount) or the containers' own healthcheck reports (health_status).
+        const change = /^(container (create|start|stop|kill|die|destroy|rename|update|restart|pause)|volume (create|destroy)) /;
+        events.push(...ev.stdout.split("\n").filter((l) => change.test(l)).map((l) => `${h} ${l}`));
     }
     return events;
 }
