@@ -43,11 +43,12 @@ for i in ${hosts}; do
   # One inspect per host; names start with "/".
   dk "$i" inspect -f ${shQuote(envFormat)} $names 2>/dev/null | grep -E '^/[^ ]+ (${keys})=' | sed "s|^/|${t.env} $i |"
 done
-# Containers exist: some member should answer. Give a busy cluster (an election, a slow host) a few rounds.
+# Containers exist: some member should answer. Give a busy cluster (an election, a restarting member) a second round;
+# a cluster without quorum (3.5 answers member list only with one) costs at most two rounds of 3 s per member.
 round=0; asked=""
 while [ -z "$asked" ]; do
   while read -r h ctr url member; do
-    if out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>/dev/null); then
+    if out=$(ectl "$h" "$ctr" "$url" --command-timeout=3s member list 2>/dev/null); then
       asked=$member
       echo "${t.asked} $member"
       printf '%s\\n' "$out" | sed 's/^/${t.memberList} /'
@@ -56,7 +57,7 @@ while [ -z "$asked" ]; do
     fi
   done <"$tmp/probes"
   round=$((round + 1))
-  [ -n "$any" ] && [ "$round" -lt 4 ] || break
+  [ -n "$any" ] && [ "$round" -lt 2 ] || break
   [ -n "$asked" ] || sleep 2
 done
 exit 0

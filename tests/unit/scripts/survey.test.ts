@@ -57,7 +57,7 @@ it("asks the members in turn until one answers, each through its own host", () =
     const survey = parseSurvey(r.stdout);
     expect(survey.askedMember).toBe("etcd-n3");
     expect(survey.members).toHaveLength(3);
-    expect(r.calls).toContain("h2 exec etcd-n3 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s member list");
+    expect(r.calls).toContain("h2 exec etcd-n3 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=3s member list");
 });
 
 it("exits 0 with what it saw when no host and no member answers", () => {
@@ -75,6 +75,6 @@ it("with auth, logs in as root through the environment, never argv", () => {
     const r = docker.run(script, { ETCD_ROOT_PASSWORD: "s3cret" });
     expect(r.code).toBe(0);
     expect(parseSurvey(r.stdout).askedMember).toBe("etcd-n1");
-    expect(r.calls).toContain("h0 exec -e ETCDCTL_USER etcd-n1 /usr/local/bin/etcdctl --cacert=/etc/etcd/tls/ca.pem --endpoints=http://127.0.0.1:2379 --command-timeout=5s member list");
+    expect(r.calls).toContain("h0 exec -e ETCDCTL_USER etcd-n1 /usr/local/bin/etcdctl --cacert=/etc/etcd/tls/ca.pem --endpoints=http://127.0.0.1:2379 --command-timeout=3s member list");
     expect(r.calls.join("\n") + script).not.toContain("s3cret");
 });
