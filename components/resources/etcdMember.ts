@@ -125,8 +125,8 @@ export class EtcdMember extends pulumi.ComponentResource {
         // Created once: what it decided must not change when other members come and go (the role and the
         // members it asked do), so its inputs keep the values it was created with.
         this.join = new command.local.Command(`${id}-join`, {
-            create: scripts.join, environment: scripts.environment, ...quiet,
-        }, { ...childOpts, dependsOn: inputs.dependsOn, ignoreChanges: ["create", "environment"] });
+            create: scripts.join, delete: scripts.unjoin, environment: scripts.joinEnvironment, ...quiet,
+        }, { ...childOpts, dependsOn: inputs.dependsOn, ignoreChanges: ["create", "delete", "environment"] });
         this.container = new docker.Container(id, {
             name: m.containerName,
             image: inputs.image,
@@ -152,7 +152,7 @@ export class EtcdMember extends pulumi.ComponentResource {
             deleteBeforeReplace: true,
         });
         this.promote = new command.local.Command(`${id}-promote`, {
-            create: scripts.promote, environment: scripts.environment, ...quiet,
+            create: scripts.promote, environment: scripts.joinEnvironment, ...quiet,
         }, { ...childOpts, dependsOn: [this.container], ignoreChanges: ["create", "environment"] });
         // Destroying the whole cluster (the cluster deleted in the same run) needs neither hand-overs nor
         // removals: the engine skips the Delete of a resource whose `deletedWith` target it deletes too

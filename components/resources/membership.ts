@@ -13,7 +13,7 @@ import { parseSurvey } from "../plan/survey";
 import { EtcdClusterArgsError } from "../resolve/argChecks";
 import type { ResolvedCluster } from "../resolve/model";
 import { healthCheckSpec } from "../scripts/healthCheck";
-import { joinScript, promoteScript } from "../scripts/join";
+import { joinDeleteScript, joinScript, promoteScript } from "../scripts/join";
 import { gateScript, leaveScript, OwnMemberSpec, preStopScript } from "../scripts/member";
 import { snapshotScript } from "../scripts/snapshot";
 import { surveyScript } from "../scripts/survey";
@@ -75,7 +75,11 @@ export function createRolloutSnapshot(
 /** The scripts of one member's join, gate and leave commands, and their environment. */
 export interface MemberScripts {
     join: pulumi.Output<string>;
+    /** The join's delete: removes the member when it was added but never became a promoted voter. */
+    unjoin: pulumi.Output<string>;
     promote: pulumi.Output<string>;
+    /** The join's and promote's environment: every host's TLS material (they reach other members), root's password. */
+    joinEnvironment: Record<string, pulumi.Input<string>>;
     gate: string;
     preStop: string;
     leave: string;
@@ -111,6 +115,8 @@ export function memberScripts(
     });
     return {
         join: joinSpec.apply(joinScript),
+        unjoin: joinSpec.apply(joinDeleteScript),
+        joinEnvironment: commandEnvironment(plan, rootPassword),
         promote: joinSpec.apply(promoteScript),
         gate: gateScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds, maxAppliedLag: cluster.rollout.maxAppliedLag }),
         preStop: preStopScript(ownSpec),

@@ -108,6 +108,40 @@ exit 1
 `;
 }
 
+const dropAttempt = `${listAttempt}
+if [ "$ok" = 1 ]; then
+  line=$(self)
+  id=$(printf '%s' "$line" | awk -F', ' '{ print $1 }')
+  if [ -z "$line" ]; then echo "etcd member $member is not in cluster $cluster"
+  elif [ "$(printf '%s' "$line" | awk -F', ' '{ print $2 " " $6 }')" = "started false" ]; then
+    echo "etcd member $member ($id) is a started voting member; its leave removes it, not its join"
+  elif out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member remove "$id" 2>&1); then
+    echo "etcd member $member ($id), added but never promoted, removed from cluster $cluster"
+  else ok=0; err=$(printf '%s' "$out" | tail -n 1)
+  fi
+fi`;
+
+/**
+ * The join command's delete, run when the member is dropped from the program: a member a deployment added but
+ * never got to a promoted voter (its container never started, or its promotion never happened) has no leave, so
+ * its join removes it from the cluster; a voter is left to its leave, which runs first. Best effort: when no
+ * member answers it says so and succeeds (the health check then names the stray learner).
+ */
+export function joinDeleteScript(spec: JoinSpec): string {
+    if (spec.role !== "join") return `echo ${shQuote(`etcd member ${spec.member}: founded or adopted, nothing to undo`)}\n`;
+    return `set -u
+cluster=${shQuote(spec.clusterName)}
+member=${shQuote(spec.member)}
+peer=${shQuote(spec.peerUrl)}
+${spec.auth ? `${rootLogin("removing a member needs root")}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
+${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
+${findSelf}
+${retryLoop({ seconds: Math.min(spec.timeoutSeconds, 60) }, dropAttempt, 4)}
+[ "$ok" = 1 ] || printf 'etcd member %s: could not check or remove it from cluster %s (%s); if etcdctl member list still shows it, remove it by hand.\\n' "$member" "$cluster" "$err" >&2
+exit 0
+`;
+}
+
 /** The join command's create script for the member's role. Progress goes to stderr; stdout is the variables. */
 export function joinScript(spec: JoinSpec): string {
     const head = `set -u

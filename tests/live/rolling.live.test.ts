@@ -109,6 +109,12 @@ describe("a 3.4 → 3.5 upgrade of three members", () => {
         expect(snapshots).toHaveLength(1);
         expect(fs.statSync(`${c.snapshotDir}/${snapshots[0]}`).size).toBeGreaterThan(10_000);
     });
+
+    it("refuses to go back to 3.4 (a downgrade) before any member changes", async () => {
+        const before = await c.objects("container");
+        await expect(deployer.deploy(c.cluster, c.program({ image: lab.images["3.4"] }))).rejects.toThrow(/would downgrade members that run etcd 3\.5\.16/);
+        expect(await c.objects("container")).toEqual(before);
+    });
 });
 
 describe("a tuning change on five members, and a rollout whose new container cannot start", () => {

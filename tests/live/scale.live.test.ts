@@ -3,8 +3,8 @@
  * under a steady write load, for etcd 3.4 and 3.5. Members join as learners one at a time and are promoted;
  * removed members leave (`member remove`) before their containers stop; the three original containers are
  * never touched. Then the refusals and the recoveries: removing two of three members is refused before anything
- * changes, a removed member's name joins again with a fresh volume, and a scale-out interrupted after
- * `member add` completes on the next deployment.
+ * changes, a removed member's name joins again with a fresh volume, a scale-out interrupted after `member add`
+ * completes on the next deployment, and one dropped from the program instead leaves no learner behind.
  */
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
 import { docker, etcdctlIn, labHosts, etcdctlOutside, newDeployer, readLab, removeLeftovers, revisionOf, watchOnce } from "./lab";
@@ -64,9 +64,10 @@ describe.each([["3.5", 22379], ["3.4", 23379]] as const)("etcd %s", (series, cli
         c.endsWith(`-${name(i)}`) || c.includes(`-${name(i)}-`) || c.endsWith(`-${hosts[i - 1].name}`) || c.endsWith(`-${hosts[i - 1].name}-image`)));
 
     let ids: string[] = [];
-    /** Also the unlabelled container the interrupted scale-out test puts in n5's way, should a run have died there. */
+    /** Also the unlabelled containers the interrupted scale-out tests put in n4's and n5's way, should a run have died there. */
     const removeAll = async () => {
         await removeLeftovers(dockerHosts, cluster);
+        await docker(dockerHosts[3], "rm", "-f", name(4));
         await docker(dockerHosts[4], "rm", "-f", name(5));
     };
     beforeAll(async () => {
@@ -136,5 +137,19 @@ describe.each([["3.5", 22379], ["3.4", 23379]] as const)("etcd %s", (series, cli
         expect(await Promise.all(original.map(containerId))).toEqual(ids);
         await deployer.deploy(cluster, program(original));
         await seedChecks(original);
+    });
+
+    it("a member added but never started, then dropped from the program, is removed from the cluster by its join", async () => {
+        await docker(dockerHosts[3], "rm", "-f", name(4));
+        expect((await docker(dockerHosts[3], "create", "--name", name(4), lab.images[series])).code).toBe(0);
+        try {
+            await expect(deployer.deploy(cluster, program([1, 2, 3, 4]))).rejects.toThrow(/already exists|already in use|Conflict/);
+            expect(await members()).toEqual([...want(original), "<unstarted> unstarted learner=true"].sort());
+            await deployer.deploy(cluster, program(original));
+            expect(await members()).toEqual(want(original));
+            expect(await Promise.all(original.map(containerId))).toEqual(ids);
+        } finally {
+            await docker(dockerHosts[3], "rm", "-f", name(4));
+        }
     });
 });

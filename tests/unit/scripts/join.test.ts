@@ -1,5 +1,5 @@
 /** A member's join and promote commands, run for real under /bin/sh against a fake docker. */
-import { joinScript, JoinSpec, promoteScript } from "../../../components/scripts/join";
+import { joinDeleteScript, joinScript, JoinSpec, promoteScript } from "../../../components/scripts/join";
 import { FakeDocker, fakeHost, memberLine, statusLine } from "./fakeDocker";
 
 const running = ["etcd-n1", "etcd-n2", "etcd-n3"];
@@ -188,5 +188,33 @@ describe("promoteScript", () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toBe("etcd member etcd-n4: not a joining member, nothing to promote\n");
         expect(r.calls).toEqual([]);
+    });
+});
+
+describe("joinDeleteScript: the member is dropped from the program", () => {
+    const removes = (calls: string[]) => calls.filter((c) => c.includes("member remove"));
+    it.each([
+        ["added but never started", added, ["member remove b4"]],
+        ["started as a learner but never promoted", memberLine("b4", "etcd-n4", peer(4), client(4), true), ["member remove b4"]],
+        ["a promoted voter (its leave removes it)", memberLine("b4", "etcd-n4", peer(4), client(4), false), []],
+        ["no longer in the cluster (its leave removed it)", undefined, []],
+    ])("when it was %s, removes it only if it never became a voter", (_case, line, expected) => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: line ? list(line) : list() })
+            .answer("etcd-n1", "remove", { out: "Member b4 removed from cluster 1c45a069f3a1d796\n" });
+        const r = docker.run(joinDeleteScript(spec()));
+        expect(r.code).toBe(0);
+        expect(removes(r.calls).map((c) => c.replace(/.* (member remove \w+)$/, "$1"))).toEqual(expected);
+    });
+
+    it("succeeds, saying so, when no member answers (the health check then names the stray learner)", () => {
+        const docker = new FakeDocker().answer("etcd-n1", "member-list", { rc: 1, err: "Error: context deadline exceeded\n" });
+        const r = docker.run(joinDeleteScript(spec({ probes: spec().probes.slice(0, 1), timeoutSeconds: 1 })));
+        expect(r.code).toBe(0);
+        expect(r.stderr).toContain("could not check or remove it from cluster seed");
+    });
+
+    it("does nothing for a member that founded the cluster or was adopted", () => {
+        expect(new FakeDocker().run(joinDeleteScript(spec({ role: "found" }))).calls).toEqual([]);
     });
 });
