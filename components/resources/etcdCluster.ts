@@ -112,7 +112,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const containers = Object.values(this.containers);
 
         const gates = Object.values(this.members).map((m) => m.gate);
-        const leaving = membership.apply((mp) => mp.leaving.map((l) => l.name).filter((n) => n !== ""));
+        const leaving = membership.apply((mp) => mp.leaving.map((l) => l.id));
         const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, gates, leaving, this) : undefined;
         this.healthReport = check?.stdout ?? pulumi.output("");
         this.authReport = rootPassword === undefined ? pulumi.output("") :

@@ -23,8 +23,9 @@ export interface HealthCheckSpec {
      */
     auth?: boolean;
     /**
-     * Members this deployment removes after the check (the engine deletes removed members' resources last):
-     * still in the member list while it runs, so not counted as strays.
+     * IDs (hex) of the members this deployment removes after the check (the engine deletes removed members'
+     * resources last): still in the member list while it runs, perhaps as unstarted learners, so neither strays
+     * nor unfinished joins.
      */
     leaving?: string[];
 }
@@ -66,13 +67,14 @@ missing=""
 for name in $expected; do
   printf '%s\\n' "$list" | grep -q ", started, $name, " || missing="$missing $name"
 done
-extra=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected $leaving " 'NF >= 6 && ($3 == "" || index(want, " " $3 " ") == 0) { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $2 }')
+extra=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected " -v l=" $leaving " 'NF >= 6 && index(l, " " $1 " ") == 0 && ($3 == "" || index(want, " " $3 " ") == 0) { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $2 }')
 # Members being removed still answer endpoint health --cluster until then.
-nleaving=$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && $3 != "" && index(l, " " $3 " ") { c++ } END { print c + 0 }')
-learners=$(printf '%s\\n' "$list" | awk -F', ' 'NF >= 6 && $6 == "true" { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $1 }')
+nleaving=$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && $2 == "started" && index(l, " " $1 " ") { c++ } END { print c + 0 }')
+learners=$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && $6 == "true" && index(l, " " $1 " ") == 0 { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $1 }')
 healthy=$(printf '%s\\n' "$health" | grep -cE '^\\| *[a-z]+://[^ ]+ *\\| *true *\\|')
 if [ -n "$probe" ] && [ -z "$missing" ] && [ -z "$extra" ] && [ -z "$learners" ] && [ "$healthy" -eq $((n + nleaving)) ]; then
-  printf 'etcd cluster %s: %s of %s members started and healthy (asked %s, attempt %s)\\n%s\\n%s\\n' "$cluster" "$healthy" "$n" "$probe" "$attempt" "$list" "$health"
+  gone=""; [ -z "$leaving" ] || gone=$(printf '; %s more, being removed after this check' "$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && index(l, " " $1 " ") { c++ } END { print c + 0 }')")
+  printf 'etcd cluster %s: %s of %s members started and healthy%s (asked %s, attempt %s)\\n%s\\n%s\\n' "$cluster" "$((healthy - nleaving))" "$n" "$gone" "$probe" "$attempt" "$list" "$health"
   exit 0
 fi`;
 
