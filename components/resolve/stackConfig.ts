@@ -19,6 +19,7 @@ const configKeys: Record<string, "object" | "string"> = {
     bootstrap: "object",
     tls: "object",
     auth: "object",
+    rollout: "object",
 };
 
 export interface ClusterConfig {

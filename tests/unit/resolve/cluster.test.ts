@@ -17,6 +17,11 @@ const threeHosts: EtcdClusterArgs = {
 
 
 describe("defaults", () => {
+    it("rolls changes with a 180 s gate, 30 s to stop, a 1000-entry lag bound and snapshots in etcd-snapshots", () => {
+        expect(resolveClusterArgs("test", threeHosts).rollout).toEqual({ memberTimeoutSeconds: 180, maxAppliedLag: 1000, stopGraceSeconds: 30, snapshotDir: "etcd-snapshots" });
+        expect(resolveClusterArgs("test", { ...threeHosts, rollout: { stopGraceSeconds: 60 } }).rollout.stopGraceSeconds).toBe(60);
+    });
+
     it("derives addresses from ssh urls and applies etcd's default ports", () => {
         const c = resolveClusterArgs("test", threeHosts);
         expect(c.members.map((m) => [m.name, m.host.name, m.address, m.clientPort, m.peerPort, m.containerName, m.volumeName])).toEqual([
@@ -81,6 +86,10 @@ const rules: [string, EtcdClusterArgs, RegExp][] = [
     ["bad compaction mode", { members: [{ name: "a" }], tuning: { autoCompactionMode: "daily" as never } }, /autoCompactionMode: "daily" must be "periodic" or "revision"/],
     ["retention not a revision", { members: [{ name: "a" }], tuning: { autoCompactionMode: "revision", autoCompactionRetention: "1h" } }, /"1h" does not fit mode revision/],
     ["bad log level", { members: [{ name: "a" }], tuning: { logLevel: "verbose" as never } }, /tuning\.logLevel: "verbose" must be one of debug, info/],
+    ["rollout timeout too short", { members: [{ name: "a" }], rollout: { memberTimeoutSeconds: 5 } }, /rollout\.memberTimeoutSeconds: 5 must be a whole number from 10 to 3600/],
+    ["rollout lag not a whole number", { members: [{ name: "a" }], rollout: { maxAppliedLag: 1.5 } }, /rollout\.maxAppliedLag: 1\.5 must be a whole number from 1 to 1000000/],
+    ["rollout grace of zero (a kill)", { members: [{ name: "a" }], rollout: { stopGraceSeconds: 0 } }, /rollout\.stopGraceSeconds: 0 must be a whole number from 1 to 600/],
+    ["rollout snapshot dir empty", { members: [{ name: "a" }], rollout: { snapshotDir: " " } }, /rollout\.snapshotDir: " " must name a directory/],
     ["managed env in extraEnv", { members: [{ name: "a" }], extraEnv: { ETCD_INITIAL_CLUSTER_TOKEN: "x" } }, /extraEnv\.ETCD_INITIAL_CLUSTER_TOKEN: the component sets ETCD_INITIAL_CLUSTER_TOKEN itself; use clusterToken instead/],
     ["non-etcd env in extraEnv", { members: [{ name: "a" }], extraEnv: { ALLOW_NONE_AUTHENTICATION: "yes" } }, /extraEnv\.ALLOW_NONE_AUTHENTICATION: only ETCD_\* settings/],
     ["unparsable etcdVersion", { members: [{ name: "a" }], image: "local/etcd:latest", etcdVersion: "three" }, /etcdVersion: "three" is not a version/],

@@ -66,3 +66,11 @@ it("the stack config takes bootstrap as a structured setting", () => {
     }, "etcd-cluster");
     expect(args.bootstrap).toEqual({ mode: "dns", dns: { domain: "example.com" } });
 });
+
+it("the stack config takes rollout as a structured setting", () => {
+    const { args } = readClusterConfig({
+        "etcd-cluster:members": JSON.stringify(threeNodeMembers),
+        "etcd-cluster:rollout": JSON.stringify({ memberTimeoutSeconds: 300, snapshotDir: "/var/backups/etcd" }),
+    }, "etcd-cluster");
+    expect(args.rollout).toEqual({ memberTimeoutSeconds: 300, snapshotDir: "/var/backups/etcd" });
+});
