@@ -46,11 +46,23 @@ else
   if list=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>&1) && [ -n "$(self)" ]; then ok=1; fi
 fi`;
 
-function joinBody(spec: JoinSpec): string {
-    return `peer=${shQuote(spec.peerUrl)}
-${spec.auth ? `${rootLogin("adding a member needs root")}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
+/**
+ * What the scripts that act on the member through the running members begin with: who and where it is, root's
+ * login (with auth), the `dk` and `ectl` functions over the running members' hosts, and `self` (its member-list line).
+ */
+function askingPreamble(spec: JoinSpec, why: string): string {
+    return `set -u
+cluster=${shQuote(spec.clusterName)}
+member=${shQuote(spec.member)}
+peer=${shQuote(spec.peerUrl)}
+${spec.auth ? `${rootLogin(why)}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
-${findSelf}
+${statusFunction}
+${findSelf}`;
+}
+
+function joinBody(spec: JoinSpec): string {
+    return `${askingPreamble(spec, "adding a member needs root")}
 ${retryLoop({ seconds: spec.timeoutSeconds }, listAttempt, 4)}
 [ "$ok" = 1 ] || { printf 'etcd member %s cannot join cluster %s: no member answers member list within ${spec.timeoutSeconds}s (%s)\\n' "$member" "$cluster" "$err" >&2; exit 1; }
 if [ -z "$(self)" ]; then
@@ -93,14 +105,7 @@ fi`;
 export function promoteScript(spec: JoinSpec): string {
     if (spec.role !== "join") return `echo ${shQuote(`etcd member ${spec.member}: not a joining member, nothing to promote`)}
 `;
-    return `set -u
-cluster=${shQuote(spec.clusterName)}
-member=${shQuote(spec.member)}
-peer=${shQuote(spec.peerUrl)}
-${spec.auth ? `${rootLogin("promoting a member needs root")}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
-${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
-${statusFunction}
-${findSelf}
+    return `${askingPreamble(spec, "promoting a member needs root")}
 ${retryLoop({ seconds: spec.timeoutSeconds }, promoteAttempt, 2)}
 [ "$ok" = 1 ] && exit 0
 printf 'etcd member %s (cluster %s) was not promoted within ${spec.timeoutSeconds}s: %s\\n' "$member" "$cluster" "$err" >&2
@@ -129,13 +134,7 @@ fi`;
  */
 export function joinDeleteScript(spec: JoinSpec): string {
     if (spec.role !== "join") return `echo ${shQuote(`etcd member ${spec.member}: founded or adopted, nothing to undo`)}\n`;
-    return `set -u
-cluster=${shQuote(spec.clusterName)}
-member=${shQuote(spec.member)}
-peer=${shQuote(spec.peerUrl)}
-${spec.auth ? `${rootLogin("removing a member needs root")}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
-${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
-${findSelf}
+    return `${askingPreamble(spec, "removing a member needs root")}
 ${retryLoop({ seconds: Math.min(spec.timeoutSeconds, 60) }, dropAttempt, 4)}
 [ "$ok" = 1 ] || printf 'etcd member %s: could not check or remove it from cluster %s (%s); if etcdctl member list still shows it, remove it by hand.\\n' "$member" "$cluster" "$err" >&2
 exit 0
@@ -158,6 +157,6 @@ env=$(dk 0 inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$ctr") || { p
 printf '%s\\n' "$env" | grep -E '^(${bootstrapKeys.join("|")})='
 `;
         default:
-            return `${head}\n${joinBody(spec)}\n`;
+            return `${joinBody(spec)}\n`;
     }
 }
