@@ -105,9 +105,11 @@ export function memberScripts(
         discovery.apply((d) => foundingLines(m, { bootstrap: cluster.bootstrap, value: d }));
     const joinSpec = pulumi.all([membership, founding]).apply(([mp, lines]) => {
         const role = mp.roles[m.name];
-        // Joining: ask the members that run; existing: the member's own container (host 0 of its own plan).
-        const access = role === "existing" ? { hosts: own.hosts, probes: [] } :
-            { hosts: all.hosts, probes: all.probes.filter((p) => p.member !== m.name && mp.roles[p.member] === "existing") };
+        // Every host, as in joinEnvironment (a tcp host's TLS material is named by its index there). Joining: ask the
+        // members that run; existing: read the member's own container.
+        const probes = role === "existing" ? all.probes.filter((p) => p.member === m.name) :
+            all.probes.filter((p) => p.member !== m.name && mp.roles[p.member] === "existing");
+        const access = { hosts: all.hosts, probes };
         return {
             clusterName: name, member: m.name, peerUrl: m.peerUrl, role, foundingLines: lines, containerName: m.containerName,
             ...access, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth, timeoutSeconds: cluster.rollout.memberTimeoutSeconds,

@@ -21,10 +21,10 @@ export interface JoinSpec {
     role: MemberRole;
     /** `found`: the founding member's bootstrap lines. */
     foundingLines: string;
-    /** `join`: the hosts and the running members to ask; `existing`: the member's own host and container. */
+    /** `join`: the hosts and the running members to ask; `existing`: the hosts and the member's own probe. */
     hosts: ScriptHost[];
     probes: ScriptProbe[];
-    /** `existing`: the member's container, on host 0. */
+    /** `existing`: the member's container. */
     containerName: string;
     etcdctlFlags: string[];
     auth: boolean;
@@ -149,13 +149,17 @@ member=${shQuote(spec.member)}`;
     switch (spec.role) {
         case "found":
             return `${head}\nprintf '%s\\n' ${shQuote(spec.foundingLines)}\n`;
-        case "existing":
+        case "existing": {
+            // Its own probe names its host among `hosts`, whose TLS material the environment carries by that index.
+            const own = spec.probes.find((p) => p.member === spec.member);
+            if (!own) throw new Error(`joinScript: no probe for member ${spec.member} (role existing)`);
             return `${head}
 ctr=${shQuote(spec.containerName)}
 ${memberAccess(spec.hosts, [])}
-env=$(dk 0 inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$ctr") || { printf 'etcd member %s: cannot read the environment of its container %s: %s\\n' "$member" "$ctr" "$env" >&2; exit 1; }
+env=$(dk ${own.hostIndex} inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$ctr") || { printf 'etcd member %s: cannot read the environment of its container %s: %s\\n' "$member" "$ctr" "$env" >&2; exit 1; }
 printf '%s\\n' "$env" | grep -E '^(${bootstrapKeys.join("|")})='
 `;
+        }
         default:
             return `${joinBody(spec)}\n`;
     }

@@ -24,6 +24,11 @@ const list = (...extra: string[]) => [...three, ...extra].join("\n") + "\n";
 const added = memberLine("b4", "", peer(4), "", true);
 const joinedLines = `ETCD_INITIAL_CLUSTER=etcd-n1=${peer(1)},etcd-n2=${peer(2)},etcd-n3=${peer(3)},etcd-n4=${peer(4)}\nETCD_INITIAL_CLUSTER_STATE=existing\n`;
 const adds = (calls: string[]) => calls.filter((c) => c.includes("member add"));
+/** An existing member reads its own container, on its own host among all of them (the fourth here). */
+const ownProbe = {
+    hosts: ["h0", "h1", "h2", "h3"].map(fakeHost),
+    probes: [{ member: "etcd-n4", hostIndex: 3, containerName: "etcd-n4", localClientUrl: "http://127.0.0.1:2379" }],
+};
 
 describe("joinScript, role join", () => {
     it("adds the member as a learner once and prints the started members and itself, state existing", () => {
@@ -116,7 +121,7 @@ describe("joinScript, other roles", () => {
         const env = ["PATH=/usr/local/sbin:/usr/local/bin", "ETCD_NAME=etcd-n4", "ETCD_INITIAL_CLUSTER_STATE=new", "ETCD_DISCOVERY_SRV=etcd.lab",
             "ETCD_INITIAL_CLUSTER_TOKEN=tok", "ETCD_DISCOVERY_SRV_NAME=prod", ""].join("\n");
         const docker = new FakeDocker().answer("h3", "inspect", { out: env });
-        const r = docker.run(joinScript(spec({ role: "existing", hosts: [fakeHost("h3")], probes: [] })));
+        const r = docker.run(joinScript(spec({ role: "existing", ...ownProbe })));
         expect(r.code).toBe(0);
         expect(r.stdout).toBe("ETCD_INITIAL_CLUSTER_STATE=new\nETCD_DISCOVERY_SRV=etcd.lab\nETCD_DISCOVERY_SRV_NAME=prod\n");
         expect(r.calls).toEqual([expect.stringMatching(/^h3 inspect -f .* etcd-n4$/)]);
@@ -124,7 +129,7 @@ describe("joinScript, other roles", () => {
 
     it("existing: fails when the container cannot be inspected", () => {
         const docker = new FakeDocker().answer("h3", "inspect", { rc: 1, err: "Error: No such object: etcd-n4\n" });
-        const r = docker.run(joinScript(spec({ role: "existing", hosts: [fakeHost("h3")], probes: [] })));
+        const r = docker.run(joinScript(spec({ role: "existing", ...ownProbe })));
         expect(r.code).toBe(1);
         expect(r.stderr).toMatch(/etcd member etcd-n4: cannot read the environment of its container etcd-n4/);
     });
