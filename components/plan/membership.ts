@@ -85,7 +85,7 @@ function runningRoles(plan: ClusterPlan, survey: Survey, out: MembershipPlan, ho
     });
 }
 
-/** Decides the deployment's membership changes; `survey` undefined means "not known" (a preview of a new stack). */
+/** Decides the deployment's membership changes from the survey of the running cluster (plan/survey.ts). */
 export function planMembership(cluster: ResolvedCluster, plan: ClusterPlan, survey: Survey): MembershipPlan {
     const out: MembershipPlan = { clusterState: "new", roles: {}, leaving: [], order: [], problems: [], warnings: [] };
     const hostIndex = (m: MemberPlan) => plan.hosts.findIndex((h) => h.name === m.hostName);

@@ -68,12 +68,14 @@ for name in $expected; do
   printf '%s\\n' "$list" | grep -q ", started, $name, " || missing="$missing $name"
 done
 extra=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected " -v l=" $leaving " 'NF >= 6 && index(l, " " $1 " ") == 0 && ($3 == "" || index(want, " " $3 " ") == 0) { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $2 }')
-# Members being removed still answer endpoint health --cluster until then.
-nleaving=$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && $2 == "started" && index(l, " " $1 " ") { c++ } END { print c + 0 }')
+# Members this deployment removes afterwards: how many are still listed, and how many of those (the started ones)
+# still answer endpoint health --cluster.
+counts=$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && index(l, " " $1 " ") { all++; if ($2 == "started") up++ } END { print up + 0, all + 0 }')
+nleaving=\${counts% *}; listedleaving=\${counts#* }
 learners=$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && $6 == "true" && index(l, " " $1 " ") == 0 { printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $1 }')
 healthy=$(printf '%s\\n' "$health" | grep -cE '^\\| *[a-z]+://[^ ]+ *\\| *true *\\|')
 if [ -n "$probe" ] && [ -z "$missing" ] && [ -z "$extra" ] && [ -z "$learners" ] && [ "$healthy" -eq $((n + nleaving)) ]; then
-  gone=""; [ -z "$leaving" ] || gone=$(printf '; %s more, being removed after this check' "$(printf '%s\\n' "$list" | awk -F', ' -v l=" $leaving " 'NF >= 6 && index(l, " " $1 " ") { c++ } END { print c + 0 }')")
+  gone=""; [ -z "$leaving" ] || gone="; $listedleaving more, being removed after this check"
   printf 'etcd cluster %s: %s of %s members started and healthy%s (asked %s, attempt %s)\\n%s\\n%s\\n' "$cluster" "$((healthy - nleaving))" "$n" "$gone" "$probe" "$attempt" "$list" "$health"
   exit 0
 fi`;
