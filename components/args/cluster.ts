@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BootstrapArgs } from "./bootstrap";
+import type { DataVolumeArgs, LogArgs, MetricsArgs, ResourceLimitArgs } from "./operations";
 import type { AuthArgs, TlsArgs } from "./security";
 
 /**
@@ -54,6 +55,11 @@ export interface EtcdMemberArgs {
     clientPort?: number;
     /** Peer port (`--initial-advertise-peer-urls`), 1–65535. Default 2380. */
     peerPort?: number;
+    /**
+     * Port of the metrics endpoint (`metrics.enabled`), plain http on every address of the member. Default: `peerPort + 1`
+     * (2381 with the default ports). Only allowed with `metrics.enabled`.
+     */
+    metricsPort?: number;
     /** Container name. Default: the member name. Must be unique on its Docker host. */
     containerName?: string;
     /** Name of the Docker volume that holds the data dir. Default: `<member name>-data`. */
@@ -192,4 +198,12 @@ export interface EtcdClusterArgs {
     auth?: AuthArgs;
     /** How changes roll through running members (added members, replaced containers). */
     rollout?: RolloutArgs;
+    /** Container logs: driver and rotation. Default: `json-file`, 10 MB × 5 files per member. */
+    logs?: LogArgs;
+    /** Memory and CPU limits of every member container. Default: none. */
+    resources?: ResourceLimitArgs;
+    /** The metrics endpoint (`--listen-metrics-urls`). Default: off. */
+    metrics?: MetricsArgs;
+    /** The data volumes on `pulumi destroy`. Default: `{ onDestroy: "retain", protect: false }`. */
+    dataVolumes?: DataVolumeArgs;
 }

@@ -2,3 +2,4 @@
 export * from "./cluster";
 export * from "./security";
 export * from "./bootstrap";
+export * from "./operations";

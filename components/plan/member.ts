@@ -16,6 +16,8 @@ export const etcdctlPath = "/usr/local/bin/etcdctl";
 /** Ports etcd listens on inside the container when ports are published (`-p <clientPort>:2379 -p <peerPort>:2380`). */
 export const containerClientPort = 2379;
 export const containerPeerPort = 2380;
+/** etcd's conventional metrics port, where it listens inside the container when ports are published. */
+export const containerMetricsPort = 2381;
 
 /** Everything about one member that follows from the arguments: the container is built from this alone. */
 export interface MemberPlan {
@@ -47,6 +49,12 @@ export interface MemberPlan {
     uploads: TlsUpload[];
     /** TLS: SANs of the member's server and peer certificates (`tls.mode: "auto"`). */
     certSans: CertSans;
+    /** `host:port` Prometheus scrapes (`/metrics`, plain http); undefined unless metrics are enabled. */
+    metricsTarget?: string;
+    /** Docker log driver and its options. */
+    logs: { driver: string; options: Record<string, string> };
+    /** Docker memory (MiB) and CPU limits, where set. */
+    limits: { memoryMb?: number; cpus?: number };
 }
 
 /** `scheme://address:port`, IPv6 addresses in brackets. */
@@ -110,7 +118,10 @@ export function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialC
         `ETCD_ADVERTISE_CLIENT_URLS=${clientUrl}`,
     ];
     const foundingEnv = [...bootstrapEnv(cluster.bootstrap, initialCluster), "ETCD_INITIAL_CLUSTER_STATE=new"];
-    const envAfter = [...tlsEnv(cluster.tls), ...tuningEnv(cluster), ...Object.entries(cluster.extraEnv).map(([k, v]) => `${k}=${v}`)];
+    const listenMetricsPort = published ? containerMetricsPort : m.metricsPort;
+    // Plain http whatever the client scheme: scrapers and load balancers then need no client certificate.
+    const metricsEnv = m.metricsPort === undefined ? [] : [`ETCD_LISTEN_METRICS_URLS=${url("0.0.0.0", listenMetricsPort!)}`];
+    const envAfter = [...tlsEnv(cluster.tls), ...tuningEnv(cluster), ...metricsEnv, ...Object.entries(cluster.extraEnv).map(([k, v]) => `${k}=${v}`)];
     return {
         name: m.name,
         hostName: m.host.name,
@@ -126,11 +137,15 @@ export function planMember(cluster: ResolvedCluster, m: ResolvedMember, initialC
         ports: published ? [
             { internal: containerClientPort, external: m.clientPort },
             { internal: containerPeerPort, external: m.peerPort },
+            ...(m.metricsPort === undefined ? [] : [{ internal: containerMetricsPort, external: m.metricsPort }]),
         ] : [],
         labels: { ...cluster.labels, [clusterLabel]: cluster.clusterName, [memberLabel]: m.name },
         healthcheckTest: ["CMD", etcdctlPath, `--endpoints=${localClientUrl}`, ...etcdctlTlsFlags(cluster.tls), "endpoint", healthcheckCommand(cluster)],
         uploads: tlsUploads(cluster.tls),
         certSans: certSans(cluster.bootstrap, m),
+        metricsTarget: m.metricsPort === undefined ? undefined : url(m.address, m.metricsPort).replace(/^http:\/\//, ""),
+        logs: cluster.operations.logs,
+        limits: cluster.operations.resources,
     };
 }
 

@@ -8,6 +8,7 @@ import { resolveBootstrap } from "./bootstrap";
 import { hostsInUse, resolveHosts } from "./hosts";
 import { memberCollisions, resolveMembers } from "./members";
 import type { ResolvedCluster, UrlScheme } from "./model";
+import { resolveOperations } from "./operations";
 import { resolveAuth, resolveTls } from "./security";
 import { resolveDockerSettings, resolveEtcdSettings, resolveImage, resolveRollout } from "./settings";
 import { clusterWarnings } from "./warnings";
@@ -35,10 +36,11 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
     const { bootstrap, members } = resolveBootstrap(args.bootstrap, { clusterName, version, members: given, hosts, scheme }, problems, warnings);
     const settings = resolveEtcdSettings(args, problems);
     const rollout = resolveRollout(args, problems);
+    const operations = resolveOperations(args, members, problems, warnings);
     if (problems.length > 0) {
         throw new EtcdClusterArgsError(problems, `arguments of EtcdCluster ${show(clusterName)}`);
     }
     const { used, unused } = hostsInUse(hosts, members, bootstrap);
     warnings.push(...clusterWarnings(clusterName, members, unused));
-    return { clusterName, image, version, hosts: used, members, ...docker, ...settings, bootstrap, scheme, tls, auth, rollout, warnings };
+    return { clusterName, image, version, hosts: used, members, ...docker, ...settings, bootstrap, scheme, tls, auth, rollout, operations, warnings };
 }

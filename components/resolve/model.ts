@@ -36,6 +36,8 @@ export interface ResolvedMember {
      * the other modes. While the members are being resolved it holds `members[].dnsName` as given.
      */
     dnsName?: string;
+    /** Port of the metrics endpoint; undefined unless `metrics.enabled`. */
+    metricsPort?: number;
 }
 
 export type ResolvedTls =
@@ -101,8 +103,17 @@ export interface ResolvedCluster {
     auth: ResolvedAuth;
     /** How changes roll through running members (`rollout`). */
     rollout: ResolvedRollout;
+    /** Logs, limits, metrics and data volumes. */
+    operations: ResolvedOperations;
     /** Things that are allowed but probably not what the user wants. */
     warnings: string[];
+}
+
+export interface ResolvedOperations {
+    logs: { driver: string; options: Record<string, string> };
+    resources: { memoryMb?: number; cpus?: number };
+    metrics: { enabled: boolean };
+    dataVolumes: { onDestroy: "retain" | "delete"; protect: boolean };
 }
 
 export interface ResolvedRollout {

@@ -49,6 +49,7 @@ export const managedEtcdEnv: Record<string, string> = {
     ETCD_PEER_TRUSTED_CA_FILE: "tls",
     ETCD_PEER_CLIENT_CERT_AUTH: "tls.peerClientCertAuth",
     ETCD_PEER_AUTO_TLS: "tls",
+    ETCD_LISTEN_METRICS_URLS: "metrics.enabled and members[].metricsPort",
 };
 
 /** `networkMode` and `restartPolicy`. */

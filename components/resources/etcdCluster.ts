@@ -16,6 +16,7 @@ import { createHostResources } from "./docker";
 import { EtcdMember } from "./etcdMember";
 import { createRolloutSnapshot, memberScripts, planLiveMembership } from "./membership";
 import { createClusterToken } from "./token";
+import { createRetentionNotice } from "./volumes";
 
 export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
 
@@ -58,6 +59,12 @@ export class EtcdCluster extends pulumi.ComponentResource {
     public readonly containers: Record<string, docker.Container>;
     /** The members (volume, certificates, container of each), by member name. */
     public readonly members: Record<string, EtcdMember>;
+    /**
+     * `metrics.enabled`: the members' metrics endpoints as one Prometheus `static_configs` entry
+     * (`[{ targets: ["10.0.0.1:2381", …], labels: { etcd_cluster: "<name>" } }]`,
+     * https://prometheus.io/docs/prometheus/latest/configuration/configuration/#static_config). Else empty.
+     */
+    public readonly metricsTargets: pulumi.Output<{ targets: string[]; labels: Record<string, string> }[]>;
 
     constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(etcdClusterType, name, {}, opts);
@@ -99,6 +106,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 stopGraceSeconds: cluster.rollout.stopGraceSeconds,
                 networkMode: cluster.networkMode,
                 restartPolicy: cluster.restartPolicy,
+                dataVolumes: cluster.operations.dataVolumes,
                 dns: boot.memberDns,
                 tls,
                 // The discovery token exists / the SRV records resolve / the snapshot is saved before any member changes.
@@ -131,6 +139,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
         this.clientCertificate = tls?.clientCert ?? pulumi.secret("");
         this.clientKey = tls?.clientKey ?? pulumi.secret("");
         this.rootPassword = rootPassword ?? pulumi.secret("");
+        const targets = plan.members.flatMap((m) => m.metricsTarget ?? []);
+        const staticConfigs: { targets: string[]; labels: Record<string, string> }[] = targets.length === 0 ? [] : [{ targets, labels: { etcd_cluster: name } }];
+        this.metricsTargets = pulumi.output(staticConfigs);
+        createRetentionNotice(name, cluster, plan, this);
         this.registerOutputs({
             clientEndpoints: this.clientEndpoints,
             clientEndpointList: this.clientEndpointList,
@@ -147,6 +159,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
             clientKey: this.clientKey,
             rootPassword: this.rootPassword,
             authReport: this.authReport,
+            metricsTargets: this.metricsTargets,
         });
     }
 }

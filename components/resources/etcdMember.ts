@@ -57,6 +57,8 @@ export interface EtcdMemberInputs {
     /** Docker's stop timeout when the container is deleted (`destroyGraceSeconds`). */
     stopGraceSeconds: number;
     networkMode: "host" | "published";
+    /** `dataVolumes`: keep the volume when the whole cluster is destroyed; Pulumi's `protect` on it. */
+    dataVolumes: { onDestroy: "retain" | "delete"; protect: boolean };
     restartPolicy: "no" | "on-failure" | "always" | "unless-stopped";
     /** Docker `dns` (DNS bootstrap with the managed dnsmasq). */
     dns?: string[];
@@ -94,6 +96,8 @@ export class EtcdMember extends pulumi.ComponentResource {
     public readonly gate: command.local.Command;
     /** Removes the member from the cluster (its delete) before its container stops. */
     public readonly leave: command.local.Command;
+    /** Deletes the data volume (its delete) after the container, when the member is removed from the program. */
+    public readonly dataRemoval: command.local.Command;
     /** What clients dial (`--advertise-client-urls`). */
     public readonly clientUrl: pulumi.Output<string>;
     /** What peers dial (`--initial-advertise-peer-urls`). */
@@ -111,6 +115,16 @@ export class EtcdMember extends pulumi.ComponentResource {
 
         this.memberName = m.name;
         this.hostName = m.hostName;
+        // Destroying the whole cluster keeps the data by default, removing a member does not: the volume itself is
+        // never deleted by the engine with "retain" (`retainOnDelete`), and the data removal's delete, which the engine
+        // runs after the volume's (the volume depends on it, https://github.com/pulumi/pulumi/blob/master/pkg/resource/
+        // deploy/deployment_executor.go, ScheduleDeletes: dependents first), deletes it on a scale-in. It is skipped when
+        // the cluster is deleted in the same run (`deletedWith`, pkg/resource/deploy/step.go, DeleteStep.Apply).
+        const withCluster = opts?.parent === undefined ? {} : { deletedWith: opts.parent };
+        const quiet = inputs.quietCommands ? { logging: "none" as const } : {};
+        this.dataRemoval = new command.local.Command(`${id}-data-removal`, {
+            delete: inputs.scripts.dropVolume, environment: inputs.scripts.environment, ...quiet,
+        }, { ...childOpts, ...withCluster });
         // Every input of a docker volume forces a replacement, and a volume is replaced create-first: the "new" one
         // is the same named volume, and deleting the old one at the end fails while a container uses it, or deletes
         // the data when none does (kreuzwerker resource_docker_volume.go: all attributes ForceNew). Labels therefore
@@ -118,10 +132,12 @@ export class EtcdMember extends pulumi.ComponentResource {
         this.volume = new docker.Volume(`${id}-data`, {
             name: m.volumeName,
             labels: toLabels(m.labels),
-        }, { ...dockerOpts, ignoreChanges: ["labels"] });
+        }, {
+            ...dockerOpts, ignoreChanges: ["labels"], dependsOn: [this.dataRemoval],
+            retainOnDelete: inputs.dataVolumes.onDestroy === "retain", protect: inputs.dataVolumes.protect,
+        });
         const own = inputs.tls === undefined ? undefined : createMemberTls(id, m, inputs.tls, childOpts);
         const scripts = inputs.scripts;
-        const quiet = inputs.quietCommands ? { logging: "none" as const } : {};
         // Created once: what it decided must not change when other members come and go (the role and the
         // members it asked do), so its inputs keep the values it was created with.
         this.join = new command.local.Command(`${id}-join`, {
@@ -138,6 +154,10 @@ export class EtcdMember extends pulumi.ComponentResource {
             // TLS: CA, server/peer/client certificates and keys (keys 0600), written into the container, no host paths.
             uploads: inputs.tls && own ? memberUploads(m, inputs.tls, own) : undefined,
             restart: inputs.restartPolicy,
+            logDriver: m.logs.driver,
+            logOpts: m.logs.options,
+            memory: m.limits.memoryMb,
+            cpus: m.limits.cpus === undefined ? undefined : String(m.limits.cpus),
             labels: toLabels(m.labels),
             healthcheck: { tests: m.healthcheckTest, interval: "10s", timeout: "5s", retries: 3, startPeriod: "30s" },
             // etcd needs time to hand over leadership and sync its WAL; Docker's default 10 s is tight.
@@ -155,9 +175,7 @@ export class EtcdMember extends pulumi.ComponentResource {
             create: scripts.promote, environment: scripts.joinEnvironment, ...quiet,
         }, { ...childOpts, dependsOn: [this.container], ignoreChanges: ["create", "environment"] });
         // Destroying the whole cluster (the cluster deleted in the same run) needs neither hand-overs nor
-        // removals: the engine skips the Delete of a resource whose `deletedWith` target it deletes too
-        // (pulumi/pulumi pkg/resource/deploy/step.go, DeleteStep.Apply). The last member could not be removed anyway.
-        const withCluster = opts?.parent === undefined ? {} : { deletedWith: opts.parent };
+        // removals (`deletedWith`, as above). The last member could not be removed anyway.
         this.gate = new command.local.Command(`${id}-gate`, {
             create: scripts.gate, delete: scripts.preStop, environment: scripts.environment, ...quiet,
             triggers: [this.container.id],

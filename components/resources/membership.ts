@@ -17,6 +17,7 @@ import { joinDeleteScript, joinScript, promoteScript } from "../scripts/join";
 import { gateScript, leaveScript, OwnMemberSpec, preStopScript } from "../scripts/member";
 import { snapshotScript } from "../scripts/snapshot";
 import { surveyScript } from "../scripts/survey";
+import { dropVolumeScript } from "../scripts/volume";
 import { commandEnvironment } from "./commands";
 
 /**
@@ -83,6 +84,8 @@ export interface MemberScripts {
     gate: string;
     preStop: string;
     leave: string;
+    /** The data removal's delete: deletes the member's volume once its container is gone. */
+    dropVolume: string;
     environment: Record<string, pulumi.Input<string>>;
 }
 
@@ -123,6 +126,7 @@ export function memberScripts(
         gate: gateScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds, maxAppliedLag: cluster.rollout.maxAppliedLag }),
         preStop: preStopScript(ownSpec),
         leave: leaveScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds }),
+        dropVolume: dropVolumeScript({ clusterName: name, member: m.name, volumeName: m.volumeName, host: own.hosts[0] }),
         environment: commandEnvironment(ownPlan(plan, m), rootPassword),
     };
 }

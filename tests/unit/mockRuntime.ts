@@ -52,9 +52,9 @@ export function ofType(type: string, from = created): pulumi.runtime.MockResourc
     return from.filter((r) => r.type === type);
 }
 
-/** The cluster-level commands (not a member's join, promote, gate or leave), by name. */
+/** The cluster-level commands (not a member's join, promote, gate, leave or data removal), by name. */
 export function clusterCommands(from = created): string[] {
-    return ofType("command:local:Command", from).map((c) => c.name).filter((n) => !/-(join|promote|gate|leave)$/.test(n));
+    return ofType("command:local:Command", from).map((c) => c.name).filter((n) => !/-(join|promote|gate|leave|data-removal)$/.test(n));
 }
 
 /** Waits until every member's last command (its leave, registered after the rollout order is known) is registered. */

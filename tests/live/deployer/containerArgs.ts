@@ -75,7 +75,7 @@ export const SUPPORTED_CONTAINER_INPUTS = [
   "labels", "healthcheck", "stopSignal", "stopTimeout", "ports", "publishAllPorts", "networkMode",
   "networksAdvanced", "volumes", "restart", "maxRetryCount", "dns", "dnsOpts", "dnsSearches", "hosts",
   "logDriver", "logOpts", "privileged", "memory", "memorySwap", "readOnly", "capabilities", "tmpfs",
-  "sysctls", "ulimits", "init", "ipcMode", "pidMode", "shmSize", "securityOpts", "cpuShares", "cpuSet",
+  "sysctls", "ulimits", "init", "ipcMode", "pidMode", "shmSize", "securityOpts", "cpuShares", "cpuSet", "cpus",
   "tty", "stdinOpen", "uploads", "mustRun", "start", "wait", "waitTimeout", "destroyGraceSeconds",
   "removeVolumes", "attach", "logs", "rm",
 ] as const;
@@ -284,6 +284,12 @@ export function planContainer(rawInputs: Record<string, any>): ContainerPlan {
   if (inputs.securityOpts !== undefined) hc.SecurityOpt = strArray(inputs.securityOpts, "securityOpts");
   if (inputs.cpuShares !== undefined) hc.CpuShares = Number(inputs.cpuShares);
   if (inputs.cpuSet !== undefined) hc.CpusetCpus = String(inputs.cpuSet);
+  // A decimal string of CPUs, as docker's --cpus (opts.ParseCPUs in resource_docker_container_funcs.go, v4.5.0).
+  if (inputs.cpus !== undefined) {
+    const cpus = Number(inputs.cpus);
+    if (!Number.isFinite(cpus) || cpus <= 0) throw unsupported("cpus", `cpus: ${JSON.stringify(inputs.cpus)} is not a positive number of CPUs`);
+    hc.NanoCpus = Math.round(cpus * 1e9);
+  }
 
   const uploads: UploadPlan[] = [];
   for (const u of (inputs.uploads ?? []) as any[]) {

@@ -194,7 +194,7 @@ it("DNS bootstrap with a remote dnsmasq: the ssh key reaches the command as a se
 it("DNS bootstrap without dnsmasq: only the config output, no extra resources", async () => {
     const r = await deploy("plain", { image: "local/etcd:v3.5.16", hosts, members: three, bootstrap: { mode: "dns", dns: { domain: "etcd.lab" } } });
     expect(r.outputs.dnsmasqConfig).toMatch(/^# etcd cluster plain/);
-    expect(clusterCommands(r.resources)).toEqual(["plain-rollout-snapshot", "plain-health"]);
+    expect(clusterCommands(r.resources)).toEqual(["plain-retained-volumes", "plain-rollout-snapshot", "plain-health"]);
 });
 
 it("refuses dns + etcd 3.4 + http before creating anything", () => {

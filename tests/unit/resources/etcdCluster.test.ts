@@ -43,9 +43,10 @@ describe("three members on two ssh hosts", () => {
         expect(count("docker:index/volume:Volume")).toBe(3);
         expect(count("docker:index/container:Container")).toBe(3);
         expect(count("random:index/randomId:RandomId")).toBe(1);
-        // The health check and the snapshot before a rollout; per member its join, promote, gate and leave.
-        expect(clusterCommands(r.resources)).toEqual(["seed-rollout-snapshot", "seed-health"]);
-        expect(count("command:local:Command")).toBe(2 + 3 * 4);
+        // The notice of retained volumes, the snapshot before a rollout and the health check; per member its join,
+        // promote, gate, leave and data removal.
+        expect(clusterCommands(r.resources)).toEqual(["seed-retained-volumes", "seed-rollout-snapshot", "seed-health"]);
+        expect(count("command:local:Command")).toBe(3 + 3 * 5);
         expect(count("etcd-cluster:index:EtcdCluster")).toBe(1);
         expect(count("etcd-cluster:index:EtcdMember")).toBe(3);
     });
@@ -164,7 +165,7 @@ describe("the generated cluster token", () => {
 it("uses a given token as is and creates no random resource", async () => {
     const r = await deploy("given", { members: [{ name: "solo" }], clusterToken: "my-token", healthCheck: { enabled: false } });
     expect(ofType("random:index/randomId:RandomId", r.resources)).toHaveLength(0);
-    expect(clusterCommands(r.resources)).toEqual(["given-rollout-snapshot"]);
+    expect(clusterCommands(r.resources)).toEqual(["given-retained-volumes", "given-rollout-snapshot"]);
     expect(unwrap(ofType("docker:index/container:Container", r.resources)[0].inputs.envs)).toEqual({
         secret: false, value: expect.arrayContaining(["ETCD_INITIAL_CLUSTER_TOKEN=my-token"]),
     });
@@ -184,7 +185,7 @@ it("passes tcp TLS material to the provider and to the health check only through
         hosts: [{ name: "t", url: "tcp://10.0.0.5:2376", caMaterial: "CA-PEM", certMaterial: "CERT-PEM", keyMaterial: pulumi.secret("KEY-PEM") }],
         members: [{ name: "m" }],
     });
-    const check = ofType("command:local:Command", r.resources)[0];
+    const check = ofType("command:local:Command", r.resources).find((c) => c.name.endsWith("-health"))!;
     expect(check.inputs.create).not.toContain("KEY-PEM");
     // The key is a secret, so the whole environment reaches the engine as a secret value.
     expect(check.inputs.environment).toEqual({

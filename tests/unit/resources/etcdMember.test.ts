@@ -28,7 +28,7 @@ const urnUnderCluster = (clusterUrn: string, type: string, name: string) => `${c
 
 const base = (over: Partial<EtcdClusterArgs> = {}): EtcdClusterArgs => ({ image: "local/etcd:v3.5.16", hosts: labHosts, members: labMembers, ...over });
 
-const lifecycle = ["join", "promote", "gate", "leave"].map((c) => `command:local:Command::{m}-${c}`);
+const lifecycle = ["join", "promote", "gate", "leave", "data-removal"].map((c) => `command:local:Command::{m}-${c}`);
 
 describe.each([
     ["plain", base(), ["docker:index/volume:Volume::{m}-data", "docker:index/container:Container::{m}", ...lifecycle]],

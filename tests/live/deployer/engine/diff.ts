@@ -36,7 +36,7 @@ const container: TypeRule = {
     ...all("replace", [
       "name", "image", "envs", "command", "entrypoints", "user", "workingDir", "hostname", "domainname", "labels",
       "stopSignal", "stopTimeout", "ports", "publishAllPorts", "networkMode", "networksAdvanced", "volumes", "dns",
-      "dnsOpts", "dnsSearches", "hosts", "logDriver", "logOpts", "privileged", "readOnly", "capabilities", "sysctls",
+      "dnsOpts", "dnsSearches", "hosts", "logDriver", "logOpts", "privileged", "readOnly", "capabilities", "sysctls", "cpus",
       "ulimits", "ipcMode", "pidMode", "shmSize", "securityOpts", "tty", "stdinOpen", "uploads",
     ]),
     ...all("update", ["restart", "maxRetryCount", "cpuShares", "cpuSet", "memory", "memorySwap", "mustRun"]),

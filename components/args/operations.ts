@@ -1,0 +1,69 @@
+/**
+ * Arguments for running a cluster for real: container logs, resource limits, the metrics endpoint and what
+ * happens to the data volumes when the cluster is destroyed.
+ */
+
+/**
+ * The members' container logs. Docker's default `json-file` driver never rotates
+ * (https://docs.docker.com/engine/logging/drivers/json-file/): without limits an etcd that logs a lot fills the
+ * host's disk. Changing these settings replaces the containers, one member at a time.
+ */
+export interface LogArgs {
+    /**
+     * Docker log driver (https://docs.docker.com/engine/logging/configure/). Default `json-file`. With a driver
+     * other than `json-file`, `local` or `journald`, `docker logs` shows nothing (unless Docker's dual logging is
+     * on), and neither can the component's failure messages, which quote the members' logs.
+     */
+    driver?: string;
+    /**
+     * Options of the driver (`--log-opt`). Default for `json-file` and `local`: `{ "max-size": "10m", "max-file": "5" }`
+     * (at most 50 MB of logs per member); no default for other drivers. Given options replace the defaults as a
+     * whole; give an empty object to keep Docker's own (unbounded for `json-file`).
+     */
+    options?: Record<string, string>;
+}
+
+/**
+ * Resource limits of each member container. etcd's memory is mostly its boltdb, memory-mapped: plan for the
+ * database size (at most `tuning.quotaBackendBytes`, 2 GiB by default) plus a few hundred MB, and 8 GB or more
+ * for heavy clusters (https://etcd.io/docs/v3.5/op-guide/hardware/#memory). A member that reaches its limit is
+ * killed by the kernel (OOM), so a limit too small makes a cluster lose members under load. Default: no limits.
+ */
+export interface ResourceLimitArgs {
+    /**
+     * Memory limit in MiB (Docker `--memory`), at least 128. Changed in place (`docker update`), without a restart.
+     * A limit below `tuning.quotaBackendBytes` is allowed (the boltdb pages are file-backed and reclaimable) but
+     * warned about.
+     */
+    memoryMb?: number;
+    /** CPU limit in CPUs (Docker `--cpus`), e.g. `1.5`; from 0.01 to 1024. Changing it replaces the containers, one at a time. */
+    cpus?: number;
+}
+
+/**
+ * etcd's metrics and health endpoint on a separate, plain-http port (`--listen-metrics-urls`,
+ * https://etcd.io/docs/v3.6/op-guide/configuration/#--listen-metrics-urls), so that Prometheus can scrape
+ * `/metrics` and load balancers can probe `/health` without client certificates even when TLS is on. Off by default:
+ * it opens one more port on every member, answering without authentication (metrics hold no keys or values).
+ */
+export interface MetricsArgs {
+    /** Serve `/metrics` and `/health` on each member's `metricsPort`. Default false. */
+    enabled?: boolean;
+}
+
+/** The members' data volumes across `pulumi destroy`. */
+export interface DataVolumeArgs {
+    /**
+     * What `pulumi destroy` (or removing the whole cluster from the program) does with the data volumes:
+     * `retain` (default) leaves them on their hosts and says so, and a later deployment with the same member and
+     * volume names starts on that data (the cluster comes back with its keys; etcd ignores the bootstrap settings
+     * once a data dir exists); `delete` removes them with the containers. A member removed from `members` (a
+     * scale-in) always loses its volume: after `member remove` its data can never rejoin the cluster.
+     */
+    onDestroy?: "retain" | "delete";
+    /**
+     * Pulumi's `protect` on every data volume (https://www.pulumi.com/docs/iac/concepts/options/protect/): no
+     * deployment may delete one, including a scale-in, until protection is lifted. Default false.
+     */
+    protect?: boolean;
+}

@@ -1,0 +1,99 @@
+/**
+ * Logs, resource limits, metrics and data volumes: each checked (every problem with field, value and fix) and
+ * returned with its defaults.
+ */
+import type { EtcdClusterArgs } from "../args";
+import { isPort, show } from "./argChecks";
+import { defaultLogOptions } from "./defaults";
+import type { ResolvedMember, ResolvedOperations } from "./model";
+
+const logDriverPattern = /^[a-z0-9][a-z0-9_.\-/:]*$/;
+/** Drivers `docker logs` reads (https://docs.docker.com/engine/logging/drivers/#limitations-of-logging-drivers). */
+const readableLogDrivers = ["json-file", "local", "journald"];
+const defaultQuotaBytes = 2 * 1024 ** 3;
+
+function resolveLogs(args: EtcdClusterArgs, problems: string[], warnings: string[]): ResolvedOperations["logs"] {
+    const driver = args.logs?.driver ?? "json-file";
+    if (typeof driver !== "string" || !logDriverPattern.test(driver)) {
+        problems.push(`logs.driver: ${show(driver)} is not a Docker log driver name; use e.g. "json-file", "local" or "journald".`);
+    }
+    const given = args.logs?.options;
+    if (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given))) {
+        problems.push(`logs.options: ${show(given)} must be an object of option name → string value, e.g. { "max-size": "10m" }.`);
+        return { driver, options: {} };
+    }
+    for (const [k, v] of Object.entries(given ?? {})) {
+        if (typeof v !== "string") problems.push(`logs.options.${k}: ${show(v)} must be a string (quote numbers, e.g. "5").`);
+    }
+    if (!readableLogDrivers.includes(driver)) {
+        warnings.push(`logs.driver ${show(driver)}: docker logs cannot read it (unless Docker's dual logging is on), so failure messages cannot quote the members' logs.`);
+    }
+    const options = given ?? (["json-file", "local"].includes(driver) ? { ...defaultLogOptions } : {});
+    return { driver, options };
+}
+
+function resolveResources(args: EtcdClusterArgs, problems: string[], warnings: string[]): ResolvedOperations["resources"] {
+    const { memoryMb, cpus } = args.resources ?? {};
+    if (memoryMb !== undefined && (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 16 * 1024 * 1024)) {
+        problems.push(`resources.memoryMb: ${show(memoryMb)} must be a whole number of MiB from 128 (etcd needs more in practice: https://etcd.io/docs/v3.5/op-guide/hardware/#memory).`);
+    } else if (memoryMb !== undefined && memoryMb * 1024 ** 2 < (args.tuning?.quotaBackendBytes || defaultQuotaBytes)) {
+        warnings.push(`resources.memoryMb: ${memoryMb} MiB is less than the database may grow to (tuning.quotaBackendBytes, ${args.tuning?.quotaBackendBytes || defaultQuotaBytes} bytes): ` +
+            `a member with a large database is then slowed down by page-cache eviction, or killed by the kernel.`);
+    }
+    if (cpus !== undefined && (typeof cpus !== "number" || !Number.isFinite(cpus) || cpus < 0.01 || cpus > 1024)) {
+        problems.push(`resources.cpus: ${show(cpus)} must be a number of CPUs from 0.01 to 1024, e.g. 1.5.`);
+    }
+    return { memoryMb, cpus };
+}
+
+function resolveDataVolumes(args: EtcdClusterArgs, problems: string[]): ResolvedOperations["dataVolumes"] {
+    const onDestroy = args.dataVolumes?.onDestroy ?? "retain";
+    if (!["retain", "delete"].includes(onDestroy)) {
+        problems.push(`dataVolumes.onDestroy: ${show(onDestroy)} must be "retain" (keep the data when the cluster is destroyed) or "delete".`);
+    }
+    const protect = args.dataVolumes?.protect ?? false;
+    if (typeof protect !== "boolean") {
+        problems.push(`dataVolumes.protect: ${show(protect)} must be true or false.`);
+    }
+    return { onDestroy, protect };
+}
+
+/**
+ * `metrics`, and each member's `metricsPort` (set on `members`, which must have resolved cleanly): given ports are
+ * refused without `metrics.enabled` (nothing would listen there), and a metrics port may clash with no port of a
+ * member on the same host.
+ */
+function resolveMetrics(args: EtcdClusterArgs, members: ResolvedMember[], problems: string[]): ResolvedOperations["metrics"] {
+    const enabled = args.metrics?.enabled ?? false;
+    if (typeof enabled !== "boolean") {
+        problems.push(`metrics.enabled: ${show(enabled)} must be true or false.`);
+    }
+    for (const m of members) {
+        const given = args.members[m.index]?.metricsPort;
+        if (given !== undefined && enabled !== true) {
+            problems.push(`members[${m.index}].metricsPort: ${show(given)} is set but metrics.enabled is not; enable metrics or remove metricsPort.`);
+        } else if (given !== undefined && !isPort(given)) {
+            problems.push(`members[${m.index}].metricsPort: ${show(given)} is not a port; use a whole number from 1 to 65535.`);
+        } else if (enabled === true) {
+            m.metricsPort = given ?? m.peerPort + 1;
+        }
+    }
+    for (const m of members.filter((x) => x.metricsPort !== undefined)) {
+        const clash = members.find((o) => o.host === m.host && (o.clientPort === m.metricsPort || o.peerPort === m.metricsPort ||
+            (o !== m && o.metricsPort === m.metricsPort)));
+        if (clash) {
+            problems.push(`members[${m.index}].metricsPort: ${m.metricsPort} is also a port of member ${show(clash.name)} on host ${show(m.host.name)}; set another metricsPort.`);
+        }
+    }
+    return { enabled: enabled === true };
+}
+
+/** `logs`, `resources`, `metrics` and `dataVolumes`. */
+export function resolveOperations(args: EtcdClusterArgs, members: ResolvedMember[], problems: string[], warnings: string[]): ResolvedOperations {
+    return {
+        logs: resolveLogs(args, problems, warnings),
+        resources: resolveResources(args, problems, warnings),
+        metrics: resolveMetrics(args, members, problems),
+        dataVolumes: resolveDataVolumes(args, problems),
+    };
+}
