@@ -23,11 +23,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${dockerFunction([spec.host])}
 vol=${shQuote(spec.volumeName)}
-${retryLoop({ attempts: 5 }, `if out=$(dk 0 volume rm "$vol" 2>&1); then ok=1; echo "data volume $vol of removed member ${spec.member} deleted"
+${retryLoop({ attempts: 4 }, `if out=$(dk 0 volume rm "$vol" 2>&1); then ok=1; echo "data volume $vol of removed member ${spec.member} deleted"
 else
   err=$(printf '%s' "$out" | tail -n 1)
   case $out in *"no such volume"*|*"No such volume"*) ok=1; echo "data volume $vol of removed member ${spec.member} was already gone" ;; esac
-fi`, 4)}
+fi`, 2)}
 [ "$ok" = 1 ] && exit 0
 printf 'data volume %s of removed member %s (cluster %s) could not be deleted on %s: %s\\n' "$vol" ${shQuote(spec.member)} ${shQuote(spec.clusterName)} ${shQuote(spec.host.url)} "$err" >&2
 exit 1

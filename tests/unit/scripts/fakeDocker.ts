@@ -15,7 +15,7 @@ import * as path from "path";
 import type { ScriptHost } from "../../../components/scripts/shell";
 
 export type EtcdctlKey = "member-list" | "status" | "status-cluster" | "health" | "add" | "promote" | "move-leader" | "remove" | "snapshot";
-export type Key = EtcdctlKey | "ps" | "inspect" | "logs" | "cp";
+export type Key = EtcdctlKey | "ps" | "inspect" | "logs" | "cp" | "volume";
 
 /** What one call prints and exits with (`cp`: `out` is written to the destination file instead). */
 export interface Answer { out?: string; err?: string; rc?: number }
