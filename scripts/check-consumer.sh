@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# What a user gets from `npm install <this package>`: packs it (which runs `prepare`, the build), installs the
+# tarball into an empty project, and type-checks tests/consumer/program.ts there, importing "etcd-cluster" by name.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+tar -tzf "$work/$tarball" | grep -q 'package/bin/components/index.d.ts' || { echo "the packed package has no bin/components/index.d.ts" >&2; exit 1; }
+cp tests/consumer/program.ts tests/consumer/tsconfig.json "$work/"
+cd "$work"
+printf '{ "name": "consumer", "private": true }\n' >package.json
+# Install scripts stay off (npm's default for dependencies): the provider plugins come with the Pulumi CLI.
+npm install --prefer-offline --no-audit --no-fund --ignore-scripts "./$tarball" "@types/node@^20" >npm-install.log 2>&1 ||
+  { cat npm-install.log >&2; echo "npm install of the packed package failed" >&2; exit 1; }
+"$OLDPWD/node_modules/.bin/tsc" -p tsconfig.json
+echo "consumer program type-checks against the packed $tarball"
