@@ -22,3 +22,4 @@ export const clientCertificate = cluster.clientCertificate;
 export const clientKey = cluster.clientKey;
 export const rootPassword = cluster.rootPassword;
 export const authReport = cluster.authReport;
+export const metricsTargets = cluster.metricsTargets;

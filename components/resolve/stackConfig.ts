@@ -20,6 +20,10 @@ const configKeys: Record<string, "object" | "string"> = {
     tls: "object",
     auth: "object",
     rollout: "object",
+    logs: "object",
+    resources: "object",
+    metrics: "object",
+    dataVolumes: "object",
 };
 
 export interface ClusterConfig {

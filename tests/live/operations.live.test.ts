@@ -86,7 +86,7 @@ it("rotates the members' logs, limits memory and CPU, and serves /metrics and /h
     expect(out.metricsTargets).toEqual([{ targets: hosts.map((h) => `${h.address}:${clientPort + 2}`), labels: { etcd_cluster: cluster } }]);
 });
 
-it("changing labels, logs, limits and tuning rolls the members under load and leaves every data volume and its data in place", async () => {
+it("changing every cluster-wide setting a running cluster allows rolls the members under load and leaves every data volume and its data in place", async () => {
     const [volumesBefore, containersBefore] = [await volumes(), await containers()];
     const load = startWriteLoad(endpoints, "/ops/load/", { maxMs: 300_000 });
     await new Promise((r) => setTimeout(r, 1_500));
@@ -95,6 +95,11 @@ it("changing labels, logs, limits and tuning rolls the members under load and le
         logs: { options: { "max-size": "5m", "max-file": "2" } },
         resources: { memoryMb: 768, cpus: 1 },
         tuning: { snapshotCount: 5000 },
+        extraEnv: { ETCD_MAX_TXN_OPS: "256" },
+        restartPolicy: "always",
+        metrics: { enabled: false },
+        healthCheck: { timeoutSeconds: 100 },
+        rollout: { memberTimeoutSeconds: 100, stopGraceSeconds: 20, snapshotDir: `/tmp/etcd-live-snapshots/${cluster}` },
     })));
     await new Promise((r) => setTimeout(r, 1_500));
     const writes = await load.stop();
@@ -108,7 +113,11 @@ it("changing labels, logs, limits and tuning rolls the members under load and le
     after.forEach((id, i) => expect(id).not.toBe(containersBefore[i]));
     for (let i = 0; i < 3; i++) {
         expect(JSON.parse(await inspect(i, "{{json .HostConfig.LogConfig}}")).Config).toEqual({ "max-size": "5m", "max-file": "2" });
-        expect(await inspect(i, "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{index .Config.Labels \"team\"}}")).toBe(`${768 * 1024 * 1024} 1000000000 storage`);
+        expect(await inspect(i, "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{index .Config.Labels \"team\"}} {{.HostConfig.RestartPolicy.Name}}"))
+            .toBe(`${768 * 1024 * 1024} 1000000000 storage always`);
+        const env = await inspect(i, "{{json .Config.Env}}");
+        expect(env).toContain("ETCD_MAX_TXN_OPS=256");
+        expect(env).not.toContain("ETCD_LISTEN_METRICS_URLS");
         // A volume keeps the labels it was created with: Docker cannot relabel one, and replacing it would risk its data.
         expect((await docker(dockerHosts[i], "volume", "inspect", "-f", "{{index .Labels \"team\"}}", `${name(i)}-data`)).stdout.trim()).toBe("");
     }

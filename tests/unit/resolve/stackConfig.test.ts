@@ -74,3 +74,16 @@ it("the stack config takes rollout as a structured setting", () => {
     }, "etcd-cluster");
     expect(args.rollout).toEqual({ memberTimeoutSeconds: 300, snapshotDir: "/var/backups/etcd" });
 });
+
+it.each([
+    ["logs", { driver: "local", options: { "max-size": "20m" } }],
+    ["resources", { memoryMb: 4096, cpus: 2 }],
+    ["metrics", { enabled: true }],
+    ["dataVolumes", { onDestroy: "delete", protect: false }],
+])("the stack config takes %s as a structured setting", (key, value) => {
+    const { args } = readClusterConfig({
+        "etcd-cluster:members": JSON.stringify(threeNodeMembers),
+        [`etcd-cluster:${key}`]: JSON.stringify(value),
+    }, "etcd-cluster");
+    expect((args as unknown as Record<string, unknown>)[key]).toEqual(value);
+});

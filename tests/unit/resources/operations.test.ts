@@ -87,3 +87,30 @@ describe("asked for", () => {
         ]);
     });
 });
+
+describe("no cluster-wide argument reaches a data volume after its creation", () => {
+    it.each<[string, Partial<EtcdClusterArgs>]>([
+        ["labels", { labels: { team: "storage" } }],
+        ["image", { image: "local/etcd:v3.5.17" }],
+        ["tuning", { tuning: { snapshotCount: 5000, heartbeatIntervalMs: 200, electionTimeoutMs: 2000 } }],
+        ["extraEnv", { extraEnv: { ETCD_MAX_TXN_OPS: "256" } }],
+        ["logs", { logs: { driver: "local" } }],
+        ["resources", { resources: { memoryMb: 4096, cpus: 2 } }],
+        ["metrics", { metrics: { enabled: true } }],
+        ["restartPolicy", { restartPolicy: "always" }],
+        ["networkMode", { networkMode: "published" }],
+        ["tls", { tls: { mode: "auto" } }],
+        ["auth", { auth: { enabled: true } }],
+        ["rollout", { rollout: { stopGraceSeconds: 60 } }],
+        ["healthCheck", { healthCheck: { enabled: false } }],
+        ["dataVolumes", { dataVolumes: { onDestroy: "delete" } }],
+    ])("%s: the volume's inputs are its name and labels, the labels ignored after creation", async (label, over) => {
+        const name = `vol${label.toLowerCase()}`;
+        const v = (await deploy(name, over)).one(`${name}-etcd-n1-data`);
+        expect(Object.keys(v.props).filter((k) => v.props[k] !== undefined).sort()).toEqual(["labels", "name"]);
+        expect(v.props.name).toBe("etcd-n1-data");
+        expect(v.opts.ignoreChanges).toEqual(["labels"]);
+        const own = [{ label: "etcd-cluster.cluster", value: name }, { label: "etcd-cluster.member", value: "etcd-n1" }];
+        expect(v.props.labels).toEqual(label === "labels" ? [{ label: "team", value: "storage" }, ...own] : own);
+    });
+});
