@@ -152,6 +152,14 @@ describe("planContainer", () => {
     expect(() => planContainer({ ...base, ...extra })).toThrow(message);
   });
 
+  it.each([["1.5", 1_500_000_000], ["0.01", 10_000_000], [2, 2_000_000_000]])("cpus %j is NanoCpus %d, as docker's --cpus", (cpus, nano) => {
+    expect(planContainer({ ...base, cpus }).body.HostConfig.NanoCpus).toBe(nano);
+  });
+
+  it.each(["0", "-1", "lots"])("refuses cpus %j", (cpus) => {
+    expect(() => planContainer({ ...base, cpus })).toThrow(/not a positive number of CPUs/);
+  });
+
   it("requires image", () => {
     expect(() => planContainer({ name: "x" })).toThrow(/'image' is required/);
   });
