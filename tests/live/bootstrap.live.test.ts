@@ -14,7 +14,7 @@ import { EtcdClusterArgs } from "../../components/args";
 import { DeploymentError } from "./deployer/liveDeployer";
 import { ensureDnsmasqImage, dnsmasqTestImage } from "./dnsmasqImage";
 import {
-    docker, etcdctlIn, etcdctlOutside, eventually, leftovers, MemberRef, newDeployer, parseMemberList, readLab, removeLeftovers, revisionOf, run,
+    docker, etcdctlIn, etcdctlOutside, eventually, expectOnlyDataVolumesLeft, MemberRef, newDeployer, parseMemberList, readLab, removeLeftovers, revisionOf, run,
     watchOnce,
 } from "./lab";
 
@@ -74,7 +74,7 @@ async function operatorChecks(expectedPeerUrls: string[]): Promise<void> {
 }
 
 async function expectNoLeftovers(cluster: string): Promise<void> {
-    for (const h of hosts) expect(await leftovers(h.dockerHost, cluster)).toEqual([]);
+    await expectOnlyDataVolumesLeft(hosts.map((h) => h.dockerHost), cluster);
 }
 
 const ipPeerUrls = hosts.map((h) => `http://${h.address}:${peerPort}`);
@@ -99,7 +99,7 @@ describe("(1) discovery token on a self-hosted v2 discovery etcd, etcd 3.4.23 me
             return { discoveryUrl: c.discoveryUrl, initialCluster: c.initialCluster, healthReport: c.healthReport };
         });
     });
-    afterAll(async () => { await deployer.destroy(); });
+    afterAll(async () => { await deployer.destroy(); await removeLeftovers(hosts.map((h) => h.dockerHost), cluster); });
 
     it("made a token on the discovery etcd and bootstrapped through it (no initial cluster)", async () => {
         expect(out.discoveryUrl).toMatch(new RegExp(`^${discEndpoint}/v2/keys/discovery/[0-9a-f]{32}$`));
@@ -114,7 +114,7 @@ describe("(1) discovery token on a self-hosted v2 discovery etcd, etcd 3.4.23 me
 
     it("passes the manual checks", async () => { await operatorChecks(ipPeerUrls); });
 
-    it("is destroyed without leftovers, and the token's keys are removed", async () => {
+    it("is destroyed leaving only its data volumes, and the token's keys are removed", async () => {
         await deployer.destroy();
         await expectNoLeftovers(cluster);
         expect((await run("curl", ["-fsS", out.discoveryUrl])).code).not.toBe(0);
@@ -138,7 +138,7 @@ describe("(2) DNS SRV through a dnsmasq container the component runs on h1, etcd
             return { dnsmasqConfig: c.dnsmasqConfig, clientEndpointList: c.clientEndpointList, healthReport: c.healthReport };
         });
     }, 300_000);
-    afterAll(async () => { await deployer.destroy(); });
+    afterAll(async () => { await deployer.destroy(); await removeLeftovers(hosts.map((h) => h.dockerHost), cluster); });
 
     it("serves the documented SRV records: dig SRV against the dnsmasq on h1 gives one answer per member", async () => {
         expect(out.dnsmasqConfig).toContain(`srv-host=_etcd-server._tcp.${domain},etcd-n1.${domain},${peerPort},0,100\n`);
@@ -162,7 +162,7 @@ describe("(2) DNS SRV through a dnsmasq container the component runs on h1, etcd
         for (const n of names) expect(byName.stdout + byName.stderr).toContain(`http://${n}.${domain}:${clientPort} is healthy`);
     });
 
-    it("is destroyed without leftovers (members and dnsmasq)", async () => {
+    it("is destroyed leaving only its data volumes (members and dnsmasq)", async () => {
         await deployer.destroy();
         await expectNoLeftovers(cluster);
         expect((await docker(hosts[0].dockerHost, "ps", "-a", "--filter", `name=^${cluster}-dnsmasq$`, "--format", "{{.Names}}")).stdout.trim()).toBe("");
@@ -225,6 +225,7 @@ describe("(4) the discovery-service code path, against a local stand-in, etcd 3.
     });
     afterAll(async () => {
         await deployer.destroy();
+        await removeLeftovers(hosts.map((h) => h.dockerHost), cluster);
         await service.close();
     });
 
@@ -238,7 +239,7 @@ describe("(4) the discovery-service code path, against a local stand-in, etcd 3.
 
     it("passes the manual checks", async () => { await operatorChecks(ipPeerUrls); });
 
-    it("is destroyed without leftovers", async () => {
+    it("is destroyed leaving only its data volumes", async () => {
         await deployer.destroy();
         await expectNoLeftovers(cluster);
     });

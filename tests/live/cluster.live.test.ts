@@ -14,7 +14,7 @@ import { readClusterConfig } from "../../components/resolve/stackConfig";
 import { loadStackConfig } from "../stackFiles";
 import { DeploymentError } from "./deployer/liveDeployer";
 import {
-    docker, etcdctlIn, etcdctlOutside, eventually, leftovers, MemberRef, newDeployer, parseMemberList, readLab, removeLeftovers,
+    docker, etcdctlIn, etcdctlOutside, eventually, expectOnlyDataVolumesLeft, MemberRef, newDeployer, parseMemberList, readLab, removeLeftovers,
     revisionOf, watchOnce,
 } from "./lab";
 
@@ -145,15 +145,14 @@ function deployedTopology(label: string, makeTopology: () => Topology, program: 
         });
         afterAll(async () => {
             await deployer.destroy();
+            await removeLeftovers(t.dockerHosts, t.cluster);
         });
 
         operatorChecks(() => t, () => outputs);
 
-        it("is destroyed without leftovers on any host", async () => {
+        it("is destroyed leaving only its data volumes (kept by default) on any host", async () => {
             await deployer.destroy();
-            for (const h of t.dockerHosts) {
-                expect(await leftovers(h, t.cluster)).toEqual([]);
-            }
+            await expectOnlyDataVolumesLeft(t.dockerHosts, t.cluster);
             expect((await etcdctlOutside(outputs.clientEndpointList, "endpoint", "health")).code).not.toBe(0);
         });
     });

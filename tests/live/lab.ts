@@ -116,12 +116,18 @@ export async function revisionOf(m: MemberRef): Promise<number> {
     return (JSON.parse(r.stdout) as { Status: { header: { revision: number } } }[])[0].Status.header.revision;
 }
 
-/** Containers and volumes carrying the component's cluster label on a host: what a clean destroy leaves at zero. */
-export async function leftovers(dockerHost: string, cluster: string): Promise<string[]> {
-    const filter = `label=etcd-cluster.cluster=${cluster}`;
-    const ctrs = await docker(dockerHost, "ps", "-a", "--filter", filter, "--format", "{{.Names}}");
-    const vols = await docker(dockerHost, "volume", "ls", "--filter", filter, "--format", "{{.Name}}");
-    return [...ctrs.stdout.split("\n"), ...vols.stdout.split("\n")].filter(Boolean);
+/**
+ * What a destroy leaves of a cluster with the default `dataVolumes.onDestroy: "retain"`: no container on any host,
+ * only the members' data volumes, which this then removes so later tests start clean.
+ */
+export async function expectOnlyDataVolumesLeft(dockerHosts: string[], cluster: string): Promise<void> {
+    for (const h of dockerHosts) {
+        const filter = `label=etcd-cluster.cluster=${cluster}`;
+        expect((await docker(h, "ps", "-a", "--filter", filter, "--format", "{{.Names}}")).stdout.trim()).toBe("");
+        const volumes = (await docker(h, "volume", "ls", "--filter", filter, "--format", "{{.Name}}")).stdout.split("\n").filter(Boolean);
+        expect(volumes.filter((v) => !v.endsWith("-data"))).toEqual([]);
+    }
+    await removeLeftovers(dockerHosts, cluster);
 }
 
 /**
