@@ -10,6 +10,7 @@
  */
 import type { ResolvedCluster } from "../resolve/model";
 import type { ClusterPlan } from "./cluster";
+import { clusterLabel as clusterLabelName } from "./labels";
 import type { MemberPlan } from "./member";
 import type { LiveMember, Survey } from "./survey";
 import { upgradeProblems } from "./upgrade";
@@ -85,10 +86,32 @@ function runningRoles(plan: ClusterPlan, survey: Survey, out: MembershipPlan, ho
     });
 }
 
+/**
+ * Data volumes that outlived their cluster (`dataVolumes.onDestroy: "retain"`): a member whose volume carries another
+ * cluster's label would start on that cluster's data (etcd ignores its bootstrap settings once a data dir exists)
+ * and refuse or confuse its peers (`request cluster ID mismatch`). One without the label is not the component's: it
+ * is used as it is, with a warning. One of this cluster is its own retained data: the member starts on it.
+ */
+function volumeChecks(cluster: ResolvedCluster, plan: ClusterPlan, survey: Survey, hostIndex: (m: MemberPlan) => number, out: MembershipPlan): void {
+    plan.members.forEach((m, i) => {
+        const v = survey.volumes.find((x) => x.name === m.volumeName && x.hostIndex === hostIndex(m));
+        const host = show(m.hostName);
+        if (v?.cluster !== undefined && v.cluster !== cluster.clusterName) {
+            out.problems.push(`members[${i}].volumeName: volume ${show(m.volumeName)} on host ${host} already exists and holds the data of ` +
+                `EtcdCluster ${show(v.cluster)} (label ${clusterLabelName}=${v.cluster}); member ${show(m.name)} would start on it. ` +
+                `Delete it (docker volume rm ${m.volumeName} on that host) if that data is no longer needed, or give the member another volumeName.`);
+        } else if (v && v.cluster === undefined) {
+            out.warnings.push(`members[${i}].volumeName: volume ${show(m.volumeName)} on host ${host} exists and was not made by this component; ` +
+                `member ${show(m.name)} uses it with whatever data it holds.`);
+        }
+    });
+}
+
 /** Decides the deployment's membership changes from the survey of the running cluster (plan/survey.ts). */
 export function planMembership(cluster: ResolvedCluster, plan: ClusterPlan, survey: Survey): MembershipPlan {
     const out: MembershipPlan = { clusterState: "new", roles: {}, leaving: [], order: [], problems: [], warnings: [] };
     const hostIndex = (m: MemberPlan) => plan.hosts.findIndex((h) => h.name === m.hostName);
+    volumeChecks(cluster, plan, survey, hostIndex, out);
     const answered = survey.askedMember !== undefined && survey.members.length > 0;
     if (!answered && survey.containers.length === 0) {
         plan.members.forEach((m) => (out.roles[m.name] = "found"));

@@ -19,6 +19,8 @@ export const surveyTags = {
     memberList: "ml",
     /** `es <line>`: `etcdctl endpoint status --cluster`, one member a line. */
     endpointStatus: "es",
+    /** `vol <hostIndex> <volume> <cluster label>`: a desired member's data volume that already exists. */
+    volume: "vol",
 } as const;
 
 /** The bootstrap variables the survey reads from a container (and a join command keeps). */
@@ -60,8 +62,16 @@ export interface LiveStatus {
     raftAppliedIndex: number;
 }
 
+/** A data volume that exists, and the cluster its label names (undefined: no such label). */
+export interface SurveyVolume {
+    hostIndex: number;
+    name: string;
+    cluster?: string;
+}
+
 export interface Survey {
     unreachableHosts: number[];
+    volumes: SurveyVolume[];
     containers: SurveyContainer[];
     /** The member that answered; undefined when none did (then `members` and `statuses` are empty). */
     askedMember?: string;
@@ -106,7 +116,7 @@ export function parseStatusLine(line: string): LiveStatus | undefined {
 
 /** Parses the survey script's output; lines it does not know are ignored (warnings of the client library). */
 export function parseSurvey(output: string): Survey {
-    const survey: Survey = { unreachableHosts: [], containers: [], members: [], statuses: [] };
+    const survey: Survey = { unreachableHosts: [], volumes: [], containers: [], members: [], statuses: [] };
     const byContainer = new Map<string, SurveyContainer>();
     for (const raw of output.split("\n")) {
         const space = raw.indexOf(" ");
@@ -132,6 +142,9 @@ export function parseSurvey(output: string): Survey {
                 if (c && eq > 0) c.env[kv.slice(0, eq)] = kv.slice(eq + 1);
                 break;
             }
+            case surveyTags.volume:
+                if (f.length >= 2 && f[1] !== "") survey.volumes.push({ hostIndex: Number(f[0]), name: f[1], cluster: f[2] && f[2] !== "<no" ? f[2] : undefined });
+                break;
             case surveyTags.asked:
                 survey.askedMember = rest;
                 break;

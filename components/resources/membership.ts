@@ -31,7 +31,10 @@ export function planLiveMembership(
 ): pulumi.Output<MembershipPlan> {
     const spec = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
     const survey = command.local.runOutput({
-        command: surveyScript({ clusterName: name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth }),
+        command: surveyScript({
+            clusterName: name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth,
+            volumes: plan.members.map((m) => ({ hostIndex: plan.hosts.findIndex((h) => h.name === m.hostName), volumeName: m.volumeName })),
+        }),
         environment: commandEnvironment(plan, rootPassword),
     }, { parent });
     // What it prints is no secret (member list, status), though its environment may hold root's password.
@@ -84,8 +87,12 @@ export interface MemberScripts {
     gate: string;
     preStop: string;
     leave: string;
-    /** The data removal's delete: deletes the member's volume once its container is gone. */
-    dropVolume: string;
+    /**
+     * The data removal's delete: deletes the member's volume once its container is gone. Known only once the
+     * membership plan is: the volume depends on the data removal, so a refused deployment (a volume of another
+     * cluster, say) registers no volume either, and cannot adopt one that already exists.
+     */
+    dropVolume: pulumi.Output<string>;
     environment: Record<string, pulumi.Input<string>>;
 }
 
@@ -126,7 +133,7 @@ export function memberScripts(
         gate: gateScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds, maxAppliedLag: cluster.rollout.maxAppliedLag }),
         preStop: preStopScript(ownSpec),
         leave: leaveScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds }),
-        dropVolume: dropVolumeScript({ clusterName: name, member: m.name, volumeName: m.volumeName, host: own.hosts[0] }),
+        dropVolume: membership.apply(() => dropVolumeScript({ clusterName: name, member: m.name, volumeName: m.volumeName, host: own.hosts[0] })),
         environment: commandEnvironment(ownPlan(plan, m), rootPassword),
     };
 }

@@ -17,6 +17,17 @@ export interface SurveySpec {
     etcdctlFlags: string[];
     /** Authentication may be on: log in as root when the password is in the environment. */
     auth: boolean;
+    /** The desired members' data volumes, by host: whose cluster each one already belongs to. */
+    volumes: { hostIndex: number; volumeName: string }[];
+}
+
+/** Per host, `docker volume inspect` of the desired members' volumes there: `vol <hostIndex> <name> <cluster label or <no value>>`. */
+function volumeCases(spec: SurveySpec): string {
+    const format = `{{.Name}} {{index .Labels "${clusterLabel}"}}`;
+    return [...new Set(spec.volumes.map((v) => v.hostIndex))].map((h) => {
+        const names = spec.volumes.filter((v) => v.hostIndex === h).map((v) => shQuote(v.volumeName)).join(" ");
+        return `    ${h}) dk "$i" volume inspect -f ${shQuote(format)} ${names} 2>/dev/null | sed "s|^|${t.volume} $i |" ;;`;
+    }).join("\n");
 }
 
 export function surveyScript(spec: SurveySpec): string {
@@ -36,6 +47,10 @@ for i in ${hosts}; do
   done
   [ "$n" -lt 3 ] || { echo "${t.host} $i unreachable"; continue; }
   echo "${t.host} $i ok"
+  # Which cluster the desired members' volumes already belong to (a volume outlives a destroyed cluster).
+  case $i in
+${volumeCases(spec)}
+  esac
   printf '%s\\n' "$found" | awk -v i="$i" 'NF >= 3 { print "${t.container} " i " " $1 " " $2 " " $3 }'
   names=$(printf '%s\\n' "$found" | awk 'NF >= 3 { print $2 }')
   [ -n "$names" ] || continue

@@ -142,6 +142,21 @@ it("destroy keeps the data volumes and says so; the same program then starts on 
     expect((await etcdctlOutside(endpoints, "put", "/ops/after-restart", "v")).stdout.trim()).toBe("OK");
 });
 
+it("another cluster with the same member and volume names is refused before it creates anything, naming the volumes' cluster", async () => {
+    const other = newDeployer();
+    try {
+        const attempt = other.deploy("ops-other", async () => {
+            new EtcdCluster("ops-other", base());
+            return {};
+        });
+        await expect(attempt).rejects.toThrow(/members\[0\]\.volumeName: volume "ops-n1-data" on host "h1" already exists and holds the data of EtcdCluster "ops"/);
+        expect(other.created.filter((r) => r.type.startsWith("docker:index/container") || r.type.startsWith("docker:index/volume"))).toEqual([]);
+    } finally {
+        await other.destroy();
+    }
+    expect((await etcdctlOutside(endpoints, "endpoint", "health")).code).toBe(0);
+});
+
 it("with dataVolumes.onDestroy: delete, destroy removes the volumes", async () => {
     await deployer.deploy(cluster, program(base({ dataVolumes: { onDestroy: "delete" } })));
     const report = await deployer.destroy();

@@ -30,10 +30,11 @@ const container = (i: number, over: Partial<SurveyContainer> = {}): SurveyContai
     env: { ETCD_INITIAL_CLUSTER: [1, 2, 3].map((j) => `etcd-n${j}=${peer(j)}`).join(","), ETCD_INITIAL_CLUSTER_STATE: "new" }, ...over,
 });
 
-const nobody: Survey = { unreachableHosts: [], containers: [], members: [], statuses: [] };
+const nobody: Survey = { unreachableHosts: [], volumes: [], containers: [], members: [], statuses: [] };
 /** A healthy running cluster of members etcd-n<i> (i in `ns`), each with its container, etcd-n<leader> leading; etcd-n<ns[0]> answered. */
 const running = (ns: number[], leader: number, over: Partial<Survey> = {}): Survey => ({
     unreachableHosts: [],
+    volumes: [],
     containers: ns.map((i) => container(i)),
     askedMember: `etcd-n${ns[0]}`,
     members: ns.map((i) => live(i)),
@@ -105,6 +106,18 @@ describe("planMembership", () => {
         ["a started member whose container is gone is refused, with the member remove that gets out",
             {}, running([1, 2, 3], 1, { containers: [container(1), container(2)] }),
             { problems: [/^members\[2\] \("etcd-n3"\): the cluster lists it as started \(ID a3\) but its container "etcd-n3" is gone from "h3".*etcdctl member remove a3\)/] }],
+        ["a new cluster whose volumes a destroyed cluster of the same name kept: every member founds it again on its data",
+            {}, { ...nobody, volumes: [1, 2, 3].map((i) => ({ hostIndex: i - 1, name: `etcd-n${i}-data`, cluster: "seed" })) },
+            { clusterState: "new", roles: { "etcd-n1": "found", "etcd-n2": "found", "etcd-n3": "found" }, problems: [] }],
+        ["a member whose volume holds another cluster's data is refused, naming the volume, its cluster and the way out",
+            {}, { ...nobody, volumes: [{ hostIndex: 1, name: "etcd-n2-data", cluster: "billing" }] },
+            { problems: [/^members\[1\]\.volumeName: volume "etcd-n2-data" on host "h2" already exists and holds the data of EtcdCluster "billing" \(label etcd-cluster\.cluster=billing\); member "etcd-n2" would start on it\. Delete it \(docker volume rm etcd-n2-data on that host\).*or give the member another volumeName\.$/] }],
+        ["a joining member whose volume holds another cluster's data is refused too",
+            { members: members(1, 2, 3, 4) }, running([1, 2, 3], 1, { volumes: [{ hostIndex: 3, name: "etcd-n4-data", cluster: "billing" }] }),
+            { problems: [/^members\[3\]\.volumeName: volume "etcd-n4-data" on host "h4" .* EtcdCluster "billing"/] }],
+        ["a volume of the same name on another host is no concern",
+            {}, { ...nobody, volumes: [{ hostIndex: 0, name: "etcd-n2-data", cluster: "billing" }] },
+            { clusterState: "new", problems: [] }],
         ["a bootstrap mode other than the one the founders were started with is refused",
             {}, running([1, 2, 3], 1, { containers: [1, 2, 3].map((i) => container(i, { env: { ETCD_DISCOVERY_SRV: "etcd.lab", ETCD_INITIAL_CLUSTER_STATE: "new" } })) }),
             { problems: [/^bootstrap\.mode: "static", but the running cluster was bootstrapped with "dns"\. .*set it back to "dns"/] }],
@@ -148,4 +161,10 @@ describe("planMembership", () => {
         expect(out.leader).toBeUndefined();
         expect(out.order).toEqual(["etcd-n1", "etcd-n2", "etcd-n3"]);
     });
+});
+
+it("uses a volume it did not make as it is, with a warning", () => {
+    const p = plan({}, { ...nobody, volumes: [{ hostIndex: 0, name: "etcd-n1-data" }] });
+    expect(p.problems).toEqual([]);
+    expect(p.warnings).toEqual([`members[0].volumeName: volume "etcd-n1-data" on host "h1" exists and was not made by this component; member "etcd-n1" uses it with whatever data it holds.`]);
 });

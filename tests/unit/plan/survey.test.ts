@@ -60,6 +60,8 @@ describe("parseSurvey", () => {
         "env 2 seed-etcd-n3 ETCD_INITIAL_CLUSTER_STATE=existing",
         "env 2 seed-etcd-n3 ETCD_DISCOVERY_SRV=a value with spaces",
         "env 2 no-such-container ETCD_INITIAL_CLUSTER_STATE=new",
+        "vol 0 etcd-n1-data seed",
+        "vol 2 etcd-n3-data <no value>",
         "asked etcd-n1",
         `{"level":"warn","ts":"2024-05-01T10:00:00.000Z","caller":"clientv3/retry_interceptor.go:62","msg":"retrying"}`,
         `ml {"level":"warn","ts":"2024-05-01T10:00:00.000Z","msg":"authentication is not enabled"}`,
@@ -73,6 +75,7 @@ describe("parseSurvey", () => {
     it("reads hosts, containers with their bootstrap variables, the member list and statuses, skipping what it does not know", () => {
         expect(parseSurvey(output)).toEqual<Survey>({
             unreachableHosts: [1],
+            volumes: [{ hostIndex: 0, name: "etcd-n1-data", cluster: "seed" }, { hostIndex: 2, name: "etcd-n3-data", cluster: undefined }],
             containers: [
                 { hostIndex: 0, member: "etcd-n1", container: "seed-etcd-n1", state: "running", env: {
                     ETCD_INITIAL_CLUSTER: "etcd-n1=http://10.77.0.11:2380,etcd-n2=http://10.77.0.12:2380,etcd-n3=http://10.77.0.13:2380",
@@ -95,6 +98,7 @@ describe("parseSurvey", () => {
     it("says nobody answered when no member was asked: only what the hosts showed", () => {
         expect(parseSurvey("host 0 ok\nct 0 etcd-n1 seed-etcd-n1 exited\nhost 1 unreachable\nhost 2 unreachable\n")).toEqual<Survey>({
             unreachableHosts: [1, 2],
+            volumes: [],
             containers: [{ hostIndex: 0, member: "etcd-n1", container: "seed-etcd-n1", state: "exited", env: {} }],
             members: [],
             statuses: [],
@@ -102,7 +106,7 @@ describe("parseSurvey", () => {
     });
 
     it("reads an empty output as an empty cluster", () => {
-        expect(parseSurvey("")).toEqual<Survey>({ unreachableHosts: [], containers: [], members: [], statuses: [] });
+        expect(parseSurvey("")).toEqual<Survey>({ unreachableHosts: [], volumes: [], containers: [], members: [], statuses: [] });
     });
 });
 

@@ -43,8 +43,9 @@ describe("defaults", () => {
             expect(volume.opts.dependsOn).toEqual([removal.resource]);
             expect(removal.opts.deletedWith).toBe(r.cluster);
             expect(removal.props.create).toBeUndefined();
-            expect(removal.props.delete).toContain(`vol='${m.name}-data'`);
-            expect(removal.props.delete).toContain("DOCKER_HOST='ssh://root@10.77.0.1");
+            const drop = await promiseOf(pulumi.output(removal.props.delete as pulumi.Output<string>));
+            expect(drop).toContain(`vol='${m.name}-data'`);
+            expect(drop).toContain("DOCKER_HOST='ssh://root@10.77.0.1");
         }
     });
 

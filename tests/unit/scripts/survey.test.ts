@@ -10,6 +10,7 @@ const spec = (over: Partial<SurveySpec> = {}): SurveySpec => ({
     probes: names.map((n, i) => ({ member: n, hostIndex: i, containerName: n, localClientUrl: "http://127.0.0.1:2379" })),
     etcdctlFlags: [],
     auth: false,
+    volumes: names.map((n, i) => ({ hostIndex: i, volumeName: `${n}-data` })),
     ...over,
 });
 const list = names.map((n, i) => memberLine(`a${i + 1}`, n, `http://10.77.0.1${i + 1}:2380`, `http://10.77.0.1${i + 1}:2379`)).join("\n") + "\n";
@@ -24,12 +25,16 @@ it("prints, one fact a line, each host's containers with their bootstrap variabl
         // A container of the cluster without a member label (not the component's) is no member's.
         .answer("h2", "ps", { out: " stray exited\netcd-n3 etcd-n3 exited\n" })
         .answer("h2", "inspect", { out: "/etcd-n3 ETCD_INITIAL_CLUSTER_STATE=existing\n/etcd-n3 ETCD_INITIAL_CLUSTER=etcd-n1=http://10.77.0.11:2380,etcd-n3=http://10.77.0.13:2380\n" })
+        // The volume of a cluster destroyed earlier (its label), one made by hand (no label).
+        .answer("h0", "volume", { out: "etcd-n1-data old\n" })
+        .answer("h2", "volume", { out: "etcd-n3-data <no value>\n" })
         .answer("etcd-n1", "member-list", { out: list, err: `{"level":"warn","msg":"retrying of unary invoker failed"}\n` })
         .answer("etcd-n1", "status-cluster", { out: statuses });
     const r = docker.run(surveyScript(spec()));
     expect(r.code).toBe(0);
     expect(parseSurvey(r.stdout)).toEqual<Survey>({
         unreachableHosts: [1],
+        volumes: [{ hostIndex: 0, name: "etcd-n1-data", cluster: "old" }, { hostIndex: 2, name: "etcd-n3-data", cluster: undefined }],
         containers: [
             { hostIndex: 0, member: "etcd-n1", container: "etcd-n1", state: "running", env: { ETCD_INITIAL_CLUSTER: initialCluster, ETCD_INITIAL_CLUSTER_STATE: "new" } },
             { hostIndex: 2, member: "etcd-n3", container: "etcd-n3", state: "exited",
@@ -41,7 +46,9 @@ it("prints, one fact a line, each host's containers with their bootstrap variabl
     });
     // Only this cluster's containers, stopped ones included; one inspect per host with containers.
     expect(r.calls).toContain(`h0 ps -a --filter label=etcd-cluster.cluster=seed --format {{.Label "etcd-cluster.member"}} {{.Names}} {{.State}}`);
-    expect(r.calls.filter((c) => c.includes(" inspect "))).toEqual([expect.stringMatching(/^h0 inspect .* etcd-n1$/), expect.stringMatching(/^h2 inspect .* etcd-n3$/)]);
+    expect(r.calls.filter((c) => / inspect /.test(c) && !c.includes(" volume "))).toEqual([expect.stringMatching(/^h0 inspect .* etcd-n1$/), expect.stringMatching(/^h2 inspect .* etcd-n3$/)]);
+    // Each host's own members' volumes, the cluster label read.
+    expect(r.calls).toContain(`h0 volume inspect -f {{.Name}} {{index .Labels "etcd-cluster.cluster"}} etcd-n1-data`);
 });
 
 it("asks the members in turn until one answers, each through its own host", () => {
@@ -64,7 +71,7 @@ it("exits 0 with what it saw when no host and no member answers", () => {
     const docker = new FakeDocker().down("h0").down("h1").down("h2");
     const r = docker.run(surveyScript(spec()));
     expect(r.code).toBe(0);
-    expect(parseSurvey(r.stdout)).toEqual<Survey>({ unreachableHosts: [0, 1, 2], containers: [], members: [], statuses: [] });
+    expect(parseSurvey(r.stdout)).toEqual<Survey>({ unreachableHosts: [0, 1, 2], volumes: [], containers: [], members: [], statuses: [] });
 });
 
 it("with auth, logs in as root through the environment, never argv", () => {
