@@ -5,6 +5,7 @@
  */
 import type { ClusterPlan } from "../plan/cluster";
 import { quorumOf } from "../plan/membership";
+import { diagnosisBlock } from "./diagnose";
 import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
 
 export interface HealthCheckSpec {
@@ -114,7 +115,7 @@ done <"$tmp/probes"
   [ -z "$problem" ] || printf 'members that did not answer member list:%s\\n' "$problem"
   [ -z "$list" ] || printf 'member list (asked %s):\\n%s\\n' "$probe" "$list"
   [ -z "$health" ] || printf 'endpoint health:\\n%s\\n' "$health"
-  printf 'See each member with: docker logs <container> (names:%s)\\n' "$(awk '{ printf " %s", $2 }' "$tmp/probes")"
+${diagnosisBlock(spec.hosts.map((h) => h.url))}
 } >&2
 exit 1
 `;

@@ -4,6 +4,11 @@
  * 3.5), and records how many members were healthy (`/health` passed, or the member answered its status with a
  * leader and no error), who led, and at which raft term. From that, a test can say
  * whether a quorum stayed healthy at every sample and how many leader changes the change cost.
+ *
+ * The observer runs in the test's own process, beside the stand-in engine, whose synchronous work (running the
+ * program: resource registrations capture source-mapped stack traces) can hold the event loop for seconds. A
+ * sample that took longer than its requests' timeout plus a margin was not measured (its timers fired late, after
+ * the answers had arrived): it is dropped and counted, never read as members being down.
  */
 import * as http from "http";
 import { postJson } from "./etcdHttp";
@@ -24,6 +29,8 @@ export interface Observation {
     leaderChanges: number;
     /** Highest raft term seen minus the first one: elections (planned hand-overs included). */
     termIncrease: number;
+    /** Samples dropped because this process's event loop was held longer than a request's timeout. */
+    stalledSamples: number;
 }
 
 function getHealth(agent: http.Agent, base: string, timeoutMs: number): Promise<boolean> {
@@ -45,12 +52,14 @@ export function observeCluster(endpoints: string[], opts: { intervalMs?: number;
     const deadline = Date.now() + (opts.maxMs ?? 10 * 60_000);
     const agent = new http.Agent({ keepAlive: true });
     const samples: Sample[] = [];
+    const timeoutMs = 2000;
+    let stalledSamples = 0;
     let stopping = false;
     const loop = (async () => {
         while (!stopping && Date.now() < deadline) {
             const at = Date.now();
             const answers = await Promise.all(endpoints.map(async (ep) => {
-                const [health, status] = await Promise.all([getHealth(agent, ep, 2000), postJson(agent, ep, "/v3/maintenance/status", {}, 2000)]);
+                const [health, status] = await Promise.all([getHealth(agent, ep, timeoutMs), postJson(agent, ep, "/v3/maintenance/status", {}, timeoutMs)]);
                 const leader = String(status.body?.leader ?? "");
                 // `/health` commits a read through raft: on a busy 2-core machine it can miss its deadline while the
                 // member serves and follows a leader; such a member counts as healthy (it is part of the quorum).
@@ -58,6 +67,10 @@ export function observeCluster(endpoints: string[], opts: { intervalMs?: number;
                 return { healthy: health || following, leader, term: Number(status.body?.raftTerm ?? 0) };
             }));
             const led = answers.filter((a) => a.leader !== "" && a.leader !== "0");
+            if (Date.now() - at > timeoutMs + 1000) {
+                stalledSamples++;
+                continue;
+            }
             samples.push({
                 at,
                 healthy: answers.filter((a) => a.healthy).length,
@@ -85,6 +98,7 @@ export function observeCluster(endpoints: string[], opts: { intervalMs?: number;
                 minHealthy: Math.min(...samples.map((s) => s.healthy)),
                 leaderChanges,
                 termIncrease: terms.length ? Math.max(...terms) - terms[0] : 0,
+                stalledSamples,
             };
         },
     };

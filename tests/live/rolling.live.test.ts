@@ -65,7 +65,8 @@ function rollingCluster(cluster: string, count: number, clientPort: number) {
         await new Promise((r) => setTimeout(r, 1_500));
         const [writes, seen] = [await load.stop(), await watch.stop()];
         console.log(`${cluster} ${prefix}: ${writes.acked.size} writes acknowledged, ${writes.failed} failed, longest gap ${writes.longestGapMs} ms; ` +
-            `fewest healthy members in a sample ${seen.minHealthy} of ${count}, leader changes ${seen.leaderChanges}, term +${seen.termIncrease}`);
+            `fewest healthy members in a sample ${seen.minHealthy} of ${count} (${seen.samples.length} samples, ${seen.stalledSamples} dropped), leader changes ${seen.leaderChanges}, term +${seen.termIncrease}`);
+        expect(seen.samples.length).toBeGreaterThan(10);
         expect(writes.acked.size).toBeGreaterThan(50);
         expect(await lostWrites(endpoints, prefix, writes.acked)).toEqual([]);
         return { writes, seen, error };

@@ -113,12 +113,13 @@ describe.each([["3.5", 22379], ["3.4", 23379]] as const)("etcd %s", (series, cli
         const result = await load.stop();
         const seen = await watch.stop();
         console.log(`etcd ${series} 3→5→3: ${result.acked.size} writes acknowledged, ${result.failed} failed, longest gap ${result.longestGapMs} ms; ` +
-            `fewest healthy of the original three ${seen.minHealthy}, leader changes ${seen.leaderChanges}`);
+            `fewest healthy of the original three ${seen.minHealthy} in ${seen.samples.length} samples (${seen.stalledSamples} dropped: the test process stalled), leader changes ${seen.leaderChanges}`);
         expect(result.acked.size).toBeGreaterThan(50);
         expect(await lostWrites(original.map(endpoint), "/scale/load/", result.acked)).toEqual([]);
         const s0 = seen.samples[0]?.at ?? 0;
         console.log(`longest write gap ended at +${result.longestGapEndedAt - t0} ms (observer from +${s0 - t0}); samples with fewer than 3 healthy: ` +
             seen.samples.filter((x) => x.healthy < 3).map((x) => `+${x.at - t0}:${x.healthy}`).join(" "));
+        expect(seen.samples.length).toBeGreaterThan(20);
         expect(seen.minHealthy).toBeGreaterThanOrEqual(2);
     });
 
