@@ -23,3 +23,4 @@ export const clientKey = cluster.clientKey;
 export const rootPassword = cluster.rootPassword;
 export const authReport = cluster.authReport;
 export const metricsTargets = cluster.metricsTargets;
+export const diagnoseScript = cluster.diagnoseScript;

@@ -96,7 +96,8 @@ export function diagnoseObservations(observations: string, rules: LogRule[]): st
         }
         const running = m.status === "running";
         if (running && m.healthy !== false) continue;
-        const found = fromLog(m);
+        // Exited with code 0 and not restarting: a clean stop (docker stop), which its log does not explain.
+        const found = m.status === "exited" && m.exitCode === "0" && (m.restarts ?? 0) === 0 ? undefined : fromLog(m);
         const state = m.oom ? "the kernel killed it for lack of memory (OOMKilled)" :
             m.status === "restarting" || (m.restarts ?? 0) > 2 ? `it keeps restarting (${m.restarts} restarts, last exit code ${m.exitCode})` :
                 !running ? `its container is ${m.status} (exit code ${m.exitCode})` : `it does not answer endpoint health (${quote(m.health ?? "")})`;

@@ -43,7 +43,8 @@ export const logRules: LogRule[] = [
     },
     {
         id: "member-removed",
-        pattern: "must be removed|permanently removed from the cluster|failed to find remote peer in cluster|failed to find member",
+        // Not "failed to find remote peer in cluster": members log it while a cluster forms, too.
+        pattern: "must be removed|permanently removed from the cluster",
         cause: "the cluster removed this member, and it was started again on its old data",
         fix: "delete its container and data volume (docker rm -f <container>; docker volume rm <volume>) and deploy again: it joins as a new member",
     },

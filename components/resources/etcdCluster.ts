@@ -17,6 +17,8 @@ import { EtcdMember } from "./etcdMember";
 import { createRolloutSnapshot, memberScripts, planLiveMembership } from "./membership";
 import { createClusterToken } from "./token";
 import { createRetentionNotice } from "./volumes";
+import { healthCheckSpec } from "../scripts/healthCheck";
+import { diagnosisScript } from "../scripts/diagnose";
 
 export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
 
@@ -65,6 +67,13 @@ export class EtcdCluster extends pulumi.ComponentResource {
      * https://prometheus.io/docs/prometheus/latest/configuration/configuration/#static_config). Else empty.
      */
     public readonly metricsTargets: pulumi.Output<{ targets: string[]; labels: Record<string, string> }[]>;
+    /**
+     * A read-only shell script that diagnoses every member (container state, `endpoint health`, cluster ID, causes
+     * found in its log) from where Pulumi runs: `pulumi stack output diagnoseScript | sh`. Needs the docker CLI, ssh
+     * access to the hosts as for the deployment, and `node`; for `tcp://` hosts, their TLS material in the
+     * `ETCD_HEALTH_HOST<i>_{CA,CERT,KEY}` variables.
+     */
+    public readonly diagnoseScript: pulumi.Output<string>;
 
     constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(etcdClusterType, name, {}, opts);
@@ -143,6 +152,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const staticConfigs: { targets: string[]; labels: Record<string, string> }[] = targets.length === 0 ? [] : [{ targets, labels: { etcd_cluster: name } }];
         this.metricsTargets = pulumi.output(staticConfigs);
         createRetentionNotice(name, cluster, plan, this);
+        const reach = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
+        this.diagnoseScript = pulumi.output(diagnosisScript({ hosts: reach.hosts, probes: reach.probes, etcdctlFlags: plan.etcdctlFlags }));
         this.registerOutputs({
             clientEndpoints: this.clientEndpoints,
             clientEndpointList: this.clientEndpointList,
@@ -160,6 +171,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
             rootPassword: this.rootPassword,
             authReport: this.authReport,
             metricsTargets: this.metricsTargets,
+            diagnoseScript: this.diagnoseScript,
         });
     }
 }

@@ -9,7 +9,7 @@ import { tlsEnvName } from "../../../components/scripts/shell";
 /**
  * The script runs for real under /bin/sh against a fake `docker` that answers like etcdctl does in
  * member containers: `<dir>/<container>.list` is what `member list` prints, `<container>.health` the health
- * table; a `<container>.down` file makes `docker exec` fail as for a stopped container.
+ * table; a `<container>.down` file makes `docker exec` fail as for a stopped container, and `docker inspect` say it exited.
  */
 function fakeDockerDir(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hc-"));
@@ -17,6 +17,11 @@ function fakeDockerDir(): string {
     fs.writeFileSync(path.join(dir, "bin", "docker"), `#!/bin/sh
 echo "DOCKER_HOST=$DOCKER_HOST ssh=$(command -v ssh) certs=\${DOCKER_CERT_PATH:+$(cat "$DOCKER_CERT_PATH/key.pem")} $*" >>"${dir}/calls"
 ctr=$2
+# The diagnosis: docker inspect -f <format> <container>, docker logs --since <time> --tail <n> <container>.
+case $1 in
+  inspect) [ -f "${dir}/$4.down" ] && echo "exited 0 false 0 2026-11-24T10:00:00Z" || echo "running 0 false 0 2026-11-24T10:00:00Z"; exit 0 ;;
+  logs) exit 0 ;;
+esac
 [ -f "${dir}/$ctr.down" ] && { echo "Error response from daemon: container $ctr is not running" >&2; exit 1; }
 case "$*" in
   *"member list"*) cat "${dir}/$ctr.list" ;;
@@ -101,7 +106,11 @@ it("fails with 'quorum lost' when two of three members are down", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/etcd cluster seed is not healthy after 2s/);
     expect(r.stderr).toMatch(/quorum lost: only 1 of 3 members are up; a cluster of 3 needs 2 to accept writes\. Down: etcd-n1 etcd-n2/);
-    expect(r.stderr).toContain("docker logs <container> (names: etcd-n1 etcd-n2 etcd-n3)");
+    // The diagnosis names each stopped member, its state and how to start it.
+    expect(r.stderr).toMatch(/Diagnosis:\n- etcd-n1 \(container etcd-n1 on ssh:\/\/root@10\.77\.0\.11\): its container is exited \(exit code 0\)\.\n {4}fix: start it \(docker -H ssh:\/\/root@10\.77\.0\.11 start etcd-n1\)/);
+    expect(r.stderr).toMatch(/- etcd-n2 \(container etcd-n2 on ssh:\/\/root@10\.77\.0\.12\): its container is exited/);
+    // The one still running cannot answer endpoint health without a quorum.
+    expect(r.stderr).toMatch(/- etcd-n3 \(container etcd-n3 on ssh:\/\/root@10\.77\.0\.13\): it does not answer endpoint health/);
 });
 
 it("fails without quorum loss when one member is unhealthy, naming it", () => {
