@@ -21,6 +21,8 @@ export const observationTags = {
     state: "state",
     /** `health ok` or `health fail <etcdctl's last line>` (`endpoint health` of the member alone) */
     health: "health",
+    /** `addr <host>`: the host of the peer URL the member advertises (what its peers dial). */
+    address: "addr",
     /** `cid <cluster ID>` (`endpoint status -w json`) */
     clusterId: "cid",
     /** `log <line>`: the member's log since its container started, oldest first */
@@ -33,7 +35,8 @@ export const observationTags = {
  */
 export function diagnoseObservations(observations: string, rules: LogRule[]): string {
     interface Seen { name: string; host: string; container: string; unreachable?: string; missing?: boolean;
-        status?: string; exitCode?: string; oom?: boolean; restarts?: number; healthy?: boolean; health?: string; clusterId?: string; logs: string[] }
+        status?: string; exitCode?: string; oom?: boolean; restarts?: number; healthy?: boolean; health?: string; clusterId?: string;
+        address?: string; logs: string[] }
     const members: Seen[] = [];
     for (const line of observations.split("\n")) {
         const space = line.indexOf(" ");
@@ -56,6 +59,8 @@ export function diagnoseObservations(observations: string, rules: LogRule[]): st
             // With auth on and no credentials, an answer refusing the question is an answer.
             m.healthy = rest === "ok" || /user name is empty|permission denied/.test(rest);
             m.health = rest.replace(/^fail ?/, "");
+        } else if (tag === "addr") {
+            m.address = rest.trim();
         } else if (tag === "cid") {
             m.clusterId = rest.trim();
         } else if (tag === "log") {
@@ -67,6 +72,17 @@ export function diagnoseObservations(observations: string, rules: LogRule[]): st
     const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]);
     const majority = ranked.length > 0 && (ranked.length === 1 || ranked[0][1] > ranked[1][1]) ? ranked[0][0] : undefined;
     const quote = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
+    /** A log line as quoted: 3.5's JSON as `<ts> <level> <msg>: <error> (<other fields>)`, without caller and stack. */
+    const readable = (line: string) => {
+        if (!line.startsWith("{")) return quote(line);
+        try {
+            const { ts, level, msg, error, caller, stacktrace, logger, ...rest } = JSON.parse(line) as Record<string, unknown>;
+            const more = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ");
+            return quote(`${[ts, level, msg].filter((x) => x !== undefined).join(" ")}${error === undefined ? "" : `: ${String(error)}`}${more ? ` (${more})` : ""}`);
+        } catch {
+            return quote(line);
+        }
+    };
     const fromLog = (m: Seen) => {
         for (const rule of rules) {
             const re = new RegExp(rule.pattern);
@@ -74,11 +90,25 @@ export function diagnoseObservations(observations: string, rules: LogRule[]): st
         }
         return undefined;
     };
+    /**
+     * What the other members say about this one: a certificate problem is logged by whoever dials the member, naming
+     * its address ("certificate is valid for …, not <address>"), while the member itself only sees a bad handshake.
+     */
+    const fromPeers = (m: Seen) => {
+        if (m.address === undefined) return undefined;
+        const lines = members.filter((o) => o !== m).flatMap((o) => o.logs.filter((l) => l.includes(`not ${m.address}`) || l.includes(`"${m.address}`))).reverse();
+        for (const rule of rules.filter((r) => r.id.startsWith("tls-") && r.id !== "tls-handshake")) {
+            const re = new RegExp(rule.pattern);
+            const line = lines.find((l) => re.test(l));
+            if (line) return { rule, line };
+        }
+        return undefined;
+    };
     const entries: string[] = [];
     for (const m of members) {
         const where = `${m.name} (container ${m.container} on ${m.host})`;
         const say = (cause: string, fix: string, line?: string) =>
-            entries.push(`- ${where}: ${cause}.\n    fix: ${fix}.${line === undefined ? "" : `\n    log: ${quote(line)}`}`);
+            entries.push(`- ${where}: ${cause}.\n    fix: ${fix}.${line === undefined ? "" : `\n    log: ${readable(line)}`}`);
         if (m.unreachable !== undefined) {
             say(`the Docker engine of host ${m.host} cannot be reached (docker said: ${quote(m.unreachable)})`,
                 `check that the host is up and that its Docker engine answers there (docker -H ${m.host} info), e.g. ssh access for ssh:// hosts`);
@@ -97,7 +127,8 @@ export function diagnoseObservations(observations: string, rules: LogRule[]): st
         const running = m.status === "running";
         if (running && m.healthy !== false) continue;
         // Exited with code 0 and not restarting: a clean stop (docker stop), which its log does not explain.
-        const found = m.status === "exited" && m.exitCode === "0" && (m.restarts ?? 0) === 0 ? undefined : fromLog(m);
+        const own = m.status === "exited" && m.exitCode === "0" && (m.restarts ?? 0) === 0 ? undefined : fromLog(m);
+        const found = own === undefined || own.rule.id === "tls-handshake" || own.rule.id === "peer-refused" ? fromPeers(m) ?? own : own;
         const state = m.oom ? "the kernel killed it for lack of memory (OOMKilled)" :
             m.status === "restarting" || (m.restarts ?? 0) > 2 ? `it keeps restarting (${m.restarts} restarts, last exit code ${m.exitCode})` :
                 !running ? `its container is ${m.status} (exit code ${m.exitCode})` : `it does not answer endpoint health (${quote(m.health ?? "")})`;

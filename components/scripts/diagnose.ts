@@ -31,6 +31,8 @@ while read -r h ctr url member; do
   # Padded: a field docker leaves out must not end the script (set -u).
   set -- $st - - - - -
   echo "${t.state} $1 $2 $3 $4"; started=$5; [ "$started" != - ] || started=0
+  dk "$h" inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$ctr" 2>/dev/null |
+    sed -n 's|^ETCD_INITIAL_ADVERTISE_PEER_URLS=[a-z]*://\\([^:/,]*\\).*|${t.address} \\1|p' | head -n 1
   if out=$(ectl "$h" "$ctr" "$url" --command-timeout=3s endpoint health 2>&1); then echo "${t.health} ok"
   else echo "${t.health} fail $(printf '%s' "$out" | grep -v '^{"level"' | tail -n 1)"; fi
   cid=$(ectl "$h" "$ctr" "$url" --command-timeout=3s endpoint status -w json 2>/dev/null | sed -n 's/.*"cluster_id":\\([0-9]*\\).*/\\1/p' | head -n 1)

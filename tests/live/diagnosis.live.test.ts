@@ -5,6 +5,9 @@
  * member removed from the cluster and started again on its old data, a port taken by another process, a host's
  * Docker engine stopped, and a TLS member whose certificate does not cover its address.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
 import { docker, etcdctlIn, eventually, labHosts, mustRun, newDeployer, readLab, removeLeftovers, run } from "./lab";
 
@@ -137,5 +140,39 @@ describe("on a deployed cluster, diagnoseScript", () => {
         await new Promise((r) => setTimeout(r, 4_000));
         const text = await diagnosis(script);
         expect(entryOf(text, 2)).toMatch(/the cluster removed this member, and it was started again on its old data[^]*fix: delete its container and data volume/);
+    });
+});
+
+describe.each(["3.5", "3.4"] as const)("etcd %s with TLS, a member whose certificate does not cover its address", (series) => {
+    const deployer = newDeployer();
+    let script = "";
+    beforeAll(async () => {
+        await cleanAll();
+        script = (await deployer.deploy(cluster, program({ image: lab.images[series], tls: { mode: "auto" } }))).diagnoseScript as string;
+    });
+    afterAll(async () => {
+        await deployer.destroy().catch(() => undefined);
+        await cleanAll();
+    });
+
+    it("is named, quoting its peers: its certificate is valid for another address", async () => {
+        // The third member gets the first one's certificates and keys: valid for the first member's address, not its own.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dg-tls-"));
+        try {
+            for (const f of ["peer.crt", "peer.key", "server.crt", "server.key"]) {
+                await mustRun("docker", ["-H", dockerHosts[0], "cp", `${name(0)}:/etc/etcd/pki/${f}`, path.join(dir, f)]);
+                await mustRun("docker", ["-H", dockerHosts[2], "cp", path.join(dir, f), `${name(2)}:/etc/etcd/pki/${f}`]);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        await docker(dockerHosts[2], "restart", name(2));
+        await new Promise((r) => setTimeout(r, 6_000));
+        const text = await diagnosis(script);
+        if (process.env.DIAG_CAPTURE) {
+            for (const i of [0, 2]) fs.writeFileSync(`${process.env.DIAG_CAPTURE}/${series}-tls-n${i + 1}.log`, (await docker(dockerHosts[i], "logs", "--tail", "60", name(i))).stderr);
+        }
+        expect(entryOf(text, 2)).toMatch(new RegExp(`a member's certificate does not cover the address it is reached at[^]*log: .*certificate is valid for ${hosts[0].address.replace(/\./g, "\\.")}.*not ${hosts[2].address.replace(/\./g, "\\.")}`));
+        expect(entryOf(text, 0)).toBe("");
     });
 });
