@@ -6,6 +6,7 @@
  * - the leave (delete): `member remove` of the member, before its container stops.
  * Both talk to the member's own container only, so nothing in them changes when other members come or go.
  */
+import { diagnosisBlock } from "./diagnose";
 import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote, statusFunction } from "./shell";
 
 /** A member as its own scripts reach it: through its own Docker host (index 0 in the script). */
@@ -80,6 +81,7 @@ ${retryLoop({ seconds: spec.timeoutSeconds }, gateAttempt, 2)}
   printf 'etcd member %s (cluster %s) did not come back within ${spec.timeoutSeconds}s: %s\\n' "$member" "$cluster" "$err"
   printf 'The members after it were not touched. Its container %s, last log lines:\\n' "$ctr"
   dk 0 logs --tail 15 "$ctr" 2>&1 | sed 's/^/  /'
+${diagnosisBlock([spec.host.url])}
 } >&2
 exit 1
 `;
