@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BootstrapArgs } from "./bootstrap";
-import type { DataVolumeArgs, LogArgs, MetricsArgs, ResourceLimitArgs } from "./operations";
+import type { DataVolumeArgs, LogArgs, MetricsArgs, ResourceLimitArgs, RestoreArgs } from "./operations";
 import type { AuthArgs, TlsArgs } from "./security";
 
 /**
@@ -206,4 +206,6 @@ export interface EtcdClusterArgs {
     metrics?: MetricsArgs;
     /** The data volumes on `pulumi destroy`. Default: `{ onDestroy: "retain", protect: false }`. */
     dataVolumes?: DataVolumeArgs;
+    /** Create the cluster from a snapshot. Default: none (an empty cluster). */
+    restore?: RestoreArgs;
 }

@@ -51,6 +51,19 @@ export interface MetricsArgs {
     enabled?: boolean;
 }
 
+/**
+ * A new cluster made from a snapshot (https://etcd.io/docs/v3.5/op-guide/recovery/#restoring-a-cluster): before
+ * each member first starts, its data volume is prepared with `etcdutl snapshot restore` (`etcdctl` on 3.4) under its
+ * own name and peer URL, the full initial cluster and the cluster token. Static bootstrap only. The snapshot is
+ * checked first: a corrupt one fails the deployment before any member exists. A volume that already holds data is
+ * never overwritten (the deployment fails, naming it). Used once, when the members are created: leaving it in the
+ * arguments afterwards changes nothing; members added later join the running cluster empty, as always.
+ */
+export interface RestoreArgs {
+    /** Path, where Pulumi runs, of a snapshot file (`etcdctl snapshot save`, or this component's `lastSnapshot.path`). */
+    snapshot: string;
+}
+
 /** The members' data volumes across `pulumi destroy`. */
 export interface DataVolumeArgs {
     /**

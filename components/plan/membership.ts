@@ -160,6 +160,10 @@ export function planMembership(cluster: ResolvedCluster, plan: ClusterPlan, surv
             `the running members cannot be checked; set etcdVersion.`);
     }
 
+    if (cluster.operations.restore !== undefined) {
+        out.warnings.push(`restore: EtcdCluster ${show(cluster.clusterName)} is running, so restore.snapshot is not applied: a restore only creates a new cluster. ` +
+            `Remove restore from the arguments once the restored cluster runs.`);
+    }
     const leaderId = survey.statuses.find((s) => s.isLeader)?.id;
     out.leader = survey.members.find((l) => l.id === leaderId)?.name || undefined;
     const by = (role: MemberRole) => plan.members.filter((m) => out.roles[m.name] === role).map((m) => m.name);

@@ -114,6 +114,8 @@ export interface ResolvedOperations {
     resources: { memoryMb?: number; cpus?: number };
     metrics: { enabled: boolean };
     dataVolumes: { onDestroy: "retain" | "delete"; protect: boolean };
+    /** `restore.snapshot` as an absolute path; undefined without `restore`. */
+    restore?: { snapshot: string };
 }
 
 export interface ResolvedRollout {

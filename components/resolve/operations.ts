@@ -2,6 +2,8 @@
  * Logs, resource limits, metrics and data volumes: each checked (every problem with field, value and fix) and
  * returned with its defaults.
  */
+import * as fs from "fs";
+import * as path from "path";
 import type { EtcdClusterArgs } from "../args";
 import { isPort, show } from "./argChecks";
 import { defaultLogOptions } from "./defaults";
@@ -88,12 +90,37 @@ function resolveMetrics(args: EtcdClusterArgs, members: ResolvedMember[], proble
     return { enabled: enabled === true };
 }
 
-/** `logs`, `resources`, `metrics` and `dataVolumes`. */
+/** `restore`: a readable file, with static bootstrap (the restore needs the initial cluster). Reads the file system. */
+function resolveRestore(args: EtcdClusterArgs, problems: string[]): ResolvedOperations["restore"] {
+    if (args.restore === undefined) return undefined;
+    const snapshot = args.restore?.snapshot;
+    if (typeof snapshot !== "string" || snapshot.trim() === "") {
+        problems.push(`restore.snapshot: ${show(snapshot)} must be the path of a snapshot file (etcdctl snapshot save).`);
+        return undefined;
+    }
+    const file = path.resolve(snapshot);
+    let ok = false;
+    try {
+        ok = fs.statSync(file).isFile();
+        fs.accessSync(file, fs.constants.R_OK);
+    } catch {
+        ok = false;
+    }
+    if (!ok) problems.push(`restore.snapshot: ${show(snapshot)} is not a readable file where Pulumi runs (${file}); give the path of a snapshot file.`);
+    const mode = args.bootstrap?.mode ?? "static";
+    if (mode !== "static") {
+        problems.push(`restore: a restore needs bootstrap.mode "static" (it writes the initial cluster into each member's data), not ${show(mode)}.`);
+    }
+    return { snapshot: file };
+}
+
+/** `logs`, `resources`, `metrics`, `dataVolumes` and `restore`. */
 export function resolveOperations(args: EtcdClusterArgs, members: ResolvedMember[], problems: string[], warnings: string[]): ResolvedOperations {
     return {
         logs: resolveLogs(args, problems, warnings),
         resources: resolveResources(args, problems, warnings),
         metrics: resolveMetrics(args, members, problems),
         dataVolumes: resolveDataVolumes(args, problems),
+        restore: resolveRestore(args, problems),
     };
 }

@@ -24,6 +24,7 @@ const configKeys: Record<string, "object" | "string"> = {
     resources: "object",
     metrics: "object",
     dataVolumes: "object",
+    restore: "object",
 };
 
 export interface ClusterConfig {

@@ -17,6 +17,7 @@ import { EtcdMember } from "./etcdMember";
 import { createRolloutSnapshot, memberScripts, planLiveMembership } from "./membership";
 import { createClusterToken } from "./token";
 import { createRetentionNotice } from "./volumes";
+import { createRestoreCheck, memberRestore } from "./restore";
 import { healthCheckSpec } from "../scripts/healthCheck";
 import { diagnosisScript } from "../scripts/diagnose";
 
@@ -90,6 +91,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
 
         const membership = planLiveMembership(name, cluster, plan, rootPassword, this);
         const snapshot = createRolloutSnapshot(name, cluster, plan, membership, rootPassword, this);
+        const restoreCheck = createRestoreCheck(name, cluster, plan, membership, hosts.get(plan.members[0].hostName)!.image!.imageId, this);
         // Each member waits for the gate of the one before it in the rollout order, which is only known once
         // the survey has answered and every member exists: both come in through this promise.
         let built!: (members: Record<string, EtcdMember>) => void;
@@ -119,7 +121,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 dns: boot.memberDns,
                 tls,
                 // The discovery token exists / the SRV records resolve / the snapshot is saved before any member changes.
-                dependsOn: neighbour(m.name, -1, (p) => p.gate).apply((gate) => [...boot.memberDependsOn, snapshot, ...gate]),
+                dependsOn: neighbour(m.name, -1, (p) => p.gate).apply((gate) => [...boot.memberDependsOn, snapshot, ...(restoreCheck ? [restoreCheck] : []), ...gate]),
+                restore: memberRestore(name, cluster, plan, m, membership, image!.imageId, token),
                 leaveDependsOn: neighbour(m.name, 1, (n) => n.leave),
             }, { parent: this });
             this.members[m.name] = member;

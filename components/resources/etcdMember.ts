@@ -32,6 +32,7 @@ import { MemberPlan, memberEnv, volumeMountPath } from "../plan/member";
 import { ClusterTls, createMemberTls, memberUploads } from "./certificates";
 import { toLabels } from "./docker";
 import type { MemberScripts } from "./membership";
+import type { MemberRestore } from "./restore";
 
 export const etcdMemberType = "etcd-cluster:index:EtcdMember";
 
@@ -69,6 +70,8 @@ export interface EtcdMemberInputs {
      * rollout, the gate of the member before it in the rollout order.
      */
     dependsOn: pulumi.Input<pulumi.Resource[]>;
+    /** `restore`: the command that prepares the data volume from the snapshot before the container first starts. */
+    restore?: MemberRestore;
     /** What its leave waits for when created, so that removals run in the reverse order, one at a time. */
     leaveDependsOn: pulumi.Input<pulumi.Resource[]>;
 }
@@ -96,6 +99,8 @@ export class EtcdMember extends pulumi.ComponentResource {
     public readonly gate: command.local.Command;
     /** Removes the member from the cluster (its delete) before its container stops. */
     public readonly leave: command.local.Command;
+    /** `restore`: prepares the data volume from the snapshot, once, before the container is created. */
+    public readonly restore?: command.local.Command;
     /** Deletes the data volume (its delete) after the container, when the member is removed from the program. */
     public readonly dataRemoval: command.local.Command;
     /** What clients dial (`--advertise-client-urls`). */
@@ -143,6 +148,11 @@ export class EtcdMember extends pulumi.ComponentResource {
         this.join = new command.local.Command(`${id}-join`, {
             create: scripts.join, delete: scripts.unjoin, environment: scripts.joinEnvironment, ...quiet,
         }, { ...childOpts, dependsOn: inputs.dependsOn, ignoreChanges: ["create", "delete", "environment"] });
+        // Created once, like the join: what it did to the volume is not redone when the snapshot or members change.
+        this.restore = inputs.restore === undefined ? undefined : new command.local.Command(`${id}-restore`, {
+            create: inputs.restore.script, environment: inputs.restore.environment, logging: "none",
+        }, { ...childOpts, dependsOn: pulumi.output(inputs.dependsOn).apply((d) => [...d, this.volume]), ignoreChanges: ["create", "environment"] });
+        const restored = this.restore;
         this.container = new docker.Container(id, {
             name: m.containerName,
             image: inputs.image,
@@ -167,7 +177,7 @@ export class EtcdMember extends pulumi.ComponentResource {
             mustRun: true,
         }, {
             ...dockerOpts,
-            dependsOn: inputs.dependsOn,
+            dependsOn: restored === undefined ? inputs.dependsOn : pulumi.output(inputs.dependsOn).apply((d) => [...d, restored]),
             // The container name and ports are fixed: a replacement cannot exist beside the old container.
             deleteBeforeReplace: true,
         });
