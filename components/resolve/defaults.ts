@@ -16,6 +16,6 @@ export const defaultSshPort = 22;
 export const defaultSshUser = "root";
 /** dnsmasq re-reads only hosts files on SIGHUP, not its configuration (dnsmasq(8), SIGHUP), so a drop-in needs a restart. */
 export const defaultReloadCommand = "systemctl restart dnsmasq";
-export const defaultRollout = { memberTimeoutSeconds: 180, maxAppliedLag: 1000, stopGraceSeconds: 30, snapshotDir: "etcd-snapshots" };
+export const defaultRollout = { memberTimeoutSeconds: 180, maxAppliedLag: 1000, stopGraceSeconds: 30, snapshotDir: "etcd-snapshots", snapshotBeforeChanges: true };
 /** Docker log rotation for `json-file` and `local`: at most 5 files of 10 MB per member. */
 export const defaultLogOptions: Record<string, string> = { "max-size": "10m", "max-file": "5" };

@@ -123,6 +123,7 @@ export interface ResolvedRollout {
     maxAppliedLag: number;
     stopGraceSeconds: number;
     snapshotDir: string;
+    snapshotBeforeChanges: boolean;
 }
 
 /** What the resolution of `bootstrap` needs from the rest of the arguments. */

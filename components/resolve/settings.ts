@@ -160,6 +160,9 @@ export function resolveRollout(args: EtcdClusterArgs, problems: string[]): Resol
             problems.push(`rollout.${key}: ${show(v)} must be a whole number from ${min} to ${max}.`);
         }
     }
+    if (typeof r.snapshotBeforeChanges !== "boolean") {
+        problems.push(`rollout.snapshotBeforeChanges: ${show(r.snapshotBeforeChanges)} must be true or false.`);
+    }
     if (typeof r.snapshotDir !== "string" || r.snapshotDir.trim() === "" || /[\n\0]/.test(r.snapshotDir)) {
         problems.push(`rollout.snapshotDir: ${show(r.snapshotDir)} must name a directory, e.g. "etcd-snapshots".`);
     }

@@ -20,6 +20,7 @@ import { createRetentionNotice } from "./volumes";
 import { createRestoreCheck, memberRestore } from "./restore";
 import { healthCheckSpec } from "../scripts/healthCheck";
 import { diagnosisScript } from "../scripts/diagnose";
+import { parseSnapshotReport, SnapshotReport } from "../scripts/snapshot";
 
 export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
 
@@ -75,6 +76,12 @@ export class EtcdCluster extends pulumi.ComponentResource {
      * `ETCD_HEALTH_HOST<i>_{CA,CERT,KEY}` variables.
      */
     public readonly diagnoseScript: pulumi.Output<string>;
+    /**
+     * The snapshot saved before the last change of the members (`rollout.snapshotBeforeChanges`): its file where
+     * Pulumi ran, revision, hash, number of keys, size in bytes, time and the member it came from. Undefined until one
+     * is saved (a cluster being created has nothing to save).
+     */
+    public readonly lastSnapshot: pulumi.Output<SnapshotReport | undefined>;
 
     constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(etcdClusterType, name, {}, opts);
@@ -121,7 +128,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 dns: boot.memberDns,
                 tls,
                 // The discovery token exists / the SRV records resolve / the snapshot is saved before any member changes.
-                dependsOn: neighbour(m.name, -1, (p) => p.gate).apply((gate) => [...boot.memberDependsOn, snapshot, ...(restoreCheck ? [restoreCheck] : []), ...gate]),
+                dependsOn: neighbour(m.name, -1, (p) => p.gate).apply((gate) => [...boot.memberDependsOn, ...(snapshot ? [snapshot] : []), ...(restoreCheck ? [restoreCheck] : []), ...gate]),
                 restore: memberRestore(name, cluster, plan, m, membership, image!.imageId, token),
                 leaveDependsOn: neighbour(m.name, 1, (n) => n.leave),
             }, { parent: this });
@@ -155,6 +162,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const staticConfigs: { targets: string[]; labels: Record<string, string> }[] = targets.length === 0 ? [] : [{ targets, labels: { etcd_cluster: name } }];
         this.metricsTargets = pulumi.output(staticConfigs);
         createRetentionNotice(name, cluster, plan, this);
+        this.lastSnapshot = snapshot === undefined ? pulumi.output(undefined) : snapshot.stdout.apply(parseSnapshotReport);
         const reach = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
         this.diagnoseScript = pulumi.output(diagnosisScript({ hosts: reach.hosts, probes: reach.probes, etcdctlFlags: plan.etcdctlFlags }));
         this.registerOutputs({
@@ -175,6 +183,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
             authReport: this.authReport,
             metricsTargets: this.metricsTargets,
             diagnoseScript: this.diagnoseScript,
+            lastSnapshot: this.lastSnapshot,
         });
     }
 }

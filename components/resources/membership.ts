@@ -11,6 +11,7 @@ import { foundingLines, type MemberPlan } from "../plan/member";
 import { MembershipPlan, planMembership } from "../plan/membership";
 import { parseSurvey } from "../plan/survey";
 import { EtcdClusterArgsError } from "../resolve/argChecks";
+import { atLeast } from "../resolve/etcdVersion";
 import type { ResolvedCluster } from "../resolve/model";
 import { healthCheckSpec } from "../scripts/healthCheck";
 import { joinDeleteScript, joinScript, promoteScript } from "../scripts/join";
@@ -49,28 +50,33 @@ export function planLiveMembership(
 }
 
 /**
- * What a rollout changes: each non-joining member's container settings, hashed. Equal on the deployment that
- * created the cluster and on a re-run of it; changed when members' containers change or members are removed.
+ * What a change of the members touches: every desired member's container settings, hashed. Equal on the deployment
+ * that created the cluster and on a re-run of it; changed when members' containers change or members come or go.
  */
-export function rolloutKey(cluster: ResolvedCluster, plan: ClusterPlan, membership: MembershipPlan): string {
-    const members = plan.members.filter((m) => membership.roles[m.name] !== "join").map((m) => ({
+export function rolloutKey(cluster: ResolvedCluster, plan: ClusterPlan): string {
+    const members = plan.members.map((m) => ({
         name: m.name, env: [...m.envBefore, ...m.envAfter], labels: m.labels, ports: m.ports, health: m.healthcheckTest,
     }));
     const text = JSON.stringify({ image: cluster.image, restart: cluster.restartPolicy, network: cluster.networkMode, members });
     return crypto.createHash("sha256").update(text).digest("hex");
 }
 
-/** The snapshot before a rollout: re-run whenever {@link rolloutKey} changes; every member change waits for it. */
+/**
+ * The snapshot before a change of the members (`rollout.snapshotBeforeChanges`, else undefined): re-run whenever
+ * {@link rolloutKey} changes; every member change waits for it. Only the members that ran before the change are asked.
+ */
 export function createRolloutSnapshot(
     name: string, cluster: ResolvedCluster, plan: ClusterPlan, membership: pulumi.Output<MembershipPlan>,
     rootPassword: pulumi.Output<string> | undefined, parent: pulumi.Resource,
-): command.local.Command {
+): command.local.Command | undefined {
+    if (!cluster.rollout.snapshotBeforeChanges) return undefined;
     const spec = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
+    const hasEtcdutl = cluster.version === undefined || atLeast(cluster.version, 3, 5);
     return new command.local.Command(`${name}-rollout-snapshot`, {
-        create: snapshotScript({ clusterName: name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth, directory: cluster.rollout.snapshotDir }),
+        create: snapshotScript({ clusterName: name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth, directory: cluster.rollout.snapshotDir, hasEtcdutl }),
         environment: commandEnvironment(plan, rootPassword),
         ...(rootPassword === undefined ? {} : { logging: "none" as const }),
-        triggers: [membership.apply((mp) => rolloutKey(cluster, plan, mp))],
+        triggers: [membership.apply(() => rolloutKey(cluster, plan))],
         // Which members it may ask changes with every scale change; that alone must not re-run it. A new rollout
         // key replaces it, and a replacement takes the program's current inputs.
     }, { parent, ignoreChanges: ["create", "environment"] });

@@ -13,6 +13,33 @@ export interface SnapshotSpec {
     etcdctlFlags: string[];
     auth: boolean;
     directory: string;
+    /** The image has etcdutl (3.5 on), whose `snapshot status` replaces etcdctl's. */
+    hasEtcdutl: boolean;
+}
+
+/** What the snapshot command reports on its last line, and the `lastSnapshot` output. */
+export interface SnapshotReport {
+    /** The file where Pulumi runs. */
+    path: string;
+    revision: number;
+    /** The snapshot's hash as `snapshot status` gives it. */
+    hash: number;
+    totalKeys: number;
+    /** Bytes. */
+    size: number;
+    /** When it was saved, ISO 8601 UTC. */
+    time: string;
+    /** The member it was saved through. */
+    member: string;
+}
+
+/** The path last: it may hold spaces. */
+const reportPattern = /^snapshot revision=(\d+) hash=(\d+) keys=(\d+) size=(\d+) time=(\S+) member=(\S+) path=(.+)$/m;
+
+/** The report line of a snapshot command's output; undefined when it saved none. */
+export function parseSnapshotReport(stdout: string): SnapshotReport | undefined {
+    const m = reportPattern.exec(stdout);
+    return m ? { path: m[7], revision: Number(m[1]), hash: Number(m[2]), totalKeys: Number(m[3]), size: Number(m[4]), time: m[5], member: m[6] } : undefined;
 }
 
 /** Where the snapshot is written inside the member container (its data volume, beside the data dir). */
@@ -35,9 +62,17 @@ while read -r h ctr url member; do
   ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status >/dev/null 2>&1 || continue
   answered=$member
   if out=$(ectl "$h" "$ctr" "$url" --command-timeout=300s snapshot save ${snapshotInContainer} 2>&1); then
+    # Verified where it was saved: a snapshot that does not read back is no way back.
+    if ! st=$(dk "$h" exec "$ctr" ${spec.hasEtcdutl ? "/usr/local/bin/etcdutl" : "/usr/local/bin/etcdctl"} snapshot status ${snapshotInContainer} -w json 2>&1); then
+      printf 'etcd cluster %s: the snapshot saved through %s does not read back (snapshot status: %s); nothing was changed.\\n' "$cluster" "$member" "$(printf '%s' "$st" | tail -n 1)" >&2; exit 1
+    fi
+    num() { printf '%s' "$st" | sed -n "s/.*\\"$1\\":\\([0-9]*\\).*/\\1/p" | head -n 1; }
+    at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     file="$dir/$cluster-$(date -u +%Y%m%dT%H%M%SZ)-$member.db"
-    if err=$(dk "$h" cp "$ctr:${snapshotInContainer}" "$file" 2>&1); then
-      echo "etcd cluster $cluster: snapshot saved to $file ($(wc -c <"$file") bytes, from $member) before the rollout"
+    # It holds every key, auth data included: readable by its owner only.
+    if err=$(umask 077 && dk "$h" cp "$ctr:${snapshotInContainer}" "$file" 2>&1) && chmod 600 "$file"; then
+      echo "etcd cluster $cluster: snapshot saved to $file ($(wc -c <"$file") bytes, from $member) before changing its members"
+      echo "snapshot revision=$(num revision) hash=$(num hash) keys=$(num totalKey) size=$(wc -c <"$file" | tr -d ' ') time=$at member=$member path=$file"
       exit 0
     fi
     printf 'etcd cluster %s: snapshot saved in %s but not copied out: %s\\n' "$cluster" "$member" "$err" >&2; exit 1

@@ -32,7 +32,7 @@ describe.each([["3.5", 31379], ["3.4", 32379]] as const)("etcd %s", (series, cli
     const endpoints = (c: typeof source) => c.hosts.map((h) => `http://${h.address}:${clientPort + (c === target ? 500 : 0)}`);
     const program = (c: typeof source, over: Partial<EtcdClusterArgs> = {}) => async () => {
         const cl = new EtcdCluster(c.cluster, args(c, over));
-        return { endpoints: cl.clientEndpointList };
+        return { endpoints: cl.clientEndpointList, lastSnapshot: cl.lastSnapshot };
     };
     const clusterId = async (c: typeof source) => JSON.parse((await etcdctlOutside(endpoints(c), "endpoint", "status", "-w", "json")).stdout)[0].Status.header.cluster_id as number;
     const clean = async () => {
@@ -61,10 +61,15 @@ describe.each([["3.5", 31379], ["3.4", 32379]] as const)("etcd %s", (series, cli
         }
         agent.destroy();
         sourceId = await clusterId(source);
-        await deployer.deploy(source.cluster, program(source, { tuning: { snapshotCount: 20_000 } }));
+        const out = await deployer.deploy(source.cluster, program(source, { tuning: { snapshotCount: 20_000 } }));
         const files = fs.readdirSync(path.join(work, "snapshots")).filter((f) => f.endsWith(".db"));
         expect(files).toHaveLength(1);
         snapshot = path.join(work, "snapshots", files[0]);
+        // Described by the output, verified by snapshot status, readable by its owner only.
+        expect(out.lastSnapshot).toMatchObject({ path: snapshot, size: fs.statSync(snapshot).size });
+        expect((out.lastSnapshot as { totalKeys: number }).totalKeys).toBeGreaterThanOrEqual(1000);
+        expect((out.lastSnapshot as { revision: number }).revision).toBeGreaterThan(1000);
+        expect(fs.statSync(snapshot).mode & 0o777).toBe(0o600);
         await deployer.destroy();
         await removeLeftovers(source.hosts.map((h) => h.dockerHost), source.cluster);
     });

@@ -18,7 +18,7 @@ const threeHosts: EtcdClusterArgs = {
 
 describe("defaults", () => {
     it("rolls changes with a 180 s gate, 30 s to stop, a 1000-entry lag bound and snapshots in etcd-snapshots", () => {
-        expect(resolveClusterArgs("test", threeHosts).rollout).toEqual({ memberTimeoutSeconds: 180, maxAppliedLag: 1000, stopGraceSeconds: 30, snapshotDir: "etcd-snapshots" });
+        expect(resolveClusterArgs("test", threeHosts).rollout).toEqual({ memberTimeoutSeconds: 180, maxAppliedLag: 1000, stopGraceSeconds: 30, snapshotDir: "etcd-snapshots", snapshotBeforeChanges: true });
         expect(resolveClusterArgs("test", { ...threeHosts, rollout: { stopGraceSeconds: 60 } }).rollout.stopGraceSeconds).toBe(60);
     });
 

@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import type { ScriptHost } from "../../../components/scripts/shell";
 
-export type EtcdctlKey = "member-list" | "status" | "status-cluster" | "health" | "add" | "promote" | "move-leader" | "remove" | "snapshot";
+export type EtcdctlKey = "member-list" | "status" | "status-cluster" | "health" | "add" | "promote" | "move-leader" | "remove" | "snapshot" | "snapshot-status";
 export type Key = EtcdctlKey | "ps" | "inspect" | "logs" | "cp" | "volume";
 
 /** What one call prints and exits with (`cp`: `out` is written to the destination file instead). */
@@ -41,7 +41,7 @@ case $1 in
   cp) who=\${2%%:*}; key=cp ;;
   exec)
     who=""; prev=""
-    for a in "$@"; do [ "$a" = /usr/local/bin/etcdctl ] && who=$prev; prev=$a; done
+    for a in "$@"; do case $a in /usr/local/bin/etcdctl|/usr/local/bin/etcdutl) [ -n "$who" ] || who=$prev ;; esac; prev=$a; done
     case "$*" in
       *"member list"*) key=member-list ;;
       *"endpoint status --cluster"*) key=status-cluster ;;
@@ -52,6 +52,7 @@ case $1 in
       *"move-leader"*) key=move-leader ;;
       *"member remove"*) key=remove ;;
       *"snapshot save"*) key=snapshot ;;
+      *"snapshot status"*) key=snapshot-status ;;
       *) key=unknown ;;
     esac ;;
   *) who=$host; key=$1 ;;
