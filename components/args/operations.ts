@@ -57,7 +57,8 @@ export interface MetricsArgs {
  * own name and peer URL, the full initial cluster and the cluster token. Static bootstrap only. The snapshot is
  * checked first: a corrupt one fails the deployment before any member exists. A volume that already holds data is
  * never overwritten (the deployment fails, naming it). Used once, when the members are created: leaving it in the
- * arguments afterwards changes nothing; members added later join the running cluster empty, as always.
+ * arguments afterwards changes nothing; members added later join the running cluster empty, as always. With
+ * `auth.enabled`, give `auth.rootPassword`: the snapshot holds the users of the cluster it came from.
  */
 export interface RestoreArgs {
     /** Path, where Pulumi runs, of a snapshot file (`etcdctl snapshot save`, or this component's `lastSnapshot.path`). */

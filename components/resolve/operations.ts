@@ -111,6 +111,10 @@ function resolveRestore(args: EtcdClusterArgs, problems: string[]): ResolvedOper
     if (mode !== "static") {
         problems.push(`restore: a restore needs bootstrap.mode "static" (it writes the initial cluster into each member's data), not ${show(mode)}.`);
     }
+    if (args.auth?.enabled === true && args.auth.rootPassword === undefined) {
+        problems.push(`restore with auth.enabled needs auth.rootPassword: the snapshot holds the users of the cluster it was saved from, ` +
+            `so the restored cluster's root has that cluster's password; give it (as a secret).`);
+    }
     return { snapshot: file };
 }
 

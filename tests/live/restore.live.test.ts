@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
 import { b64, postJson, readPrefix } from "./etcdHttp";
-import { docker, etcdctlOutside, labHosts, newDeployer, readLab, removeLeftovers } from "./lab";
+import { docker, etcdctlOutside, etcdctlTls, labHosts, newDeployer, readLab, removeLeftovers, runWithEnv, writeClientTls } from "./lab";
 
 jest.setTimeout(900_000);
 
@@ -113,6 +113,69 @@ describe.each([["3.5", 31379], ["3.4", 32379]] as const)("etcd %s", (series, cli
                 new RegExp(`the data volume ${target.cluster}-n1-data of member ${target.cluster}-n1 on .* already holds etcd data; a restore never overwrites it`));
         } finally {
             await again.destroy().catch(() => undefined);
+        }
+    });
+});
+
+describe("etcd 3.5 with TLS and auth", () => {
+    const source = { cluster: "rst1", hosts: all.slice(0, 3), port: 33079 };
+    const target = { cluster: "rst2", hosts: all.slice(2, 5), port: 33179 };
+    const rootPassword = "restore-root-pw";
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "etcd-restore-tls-"));
+    const program = (c: typeof source, over: Partial<EtcdClusterArgs> = {}) => async () => {
+        const cl = new EtcdCluster(c.cluster, {
+            image: lab.images["3.5"],
+            hosts: c.hosts.map((h) => ({ name: h.name, url: h.dockerHost })),
+            members: c.hosts.map((h, i) => ({ name: `${c.cluster}-n${i + 1}`, host: h.name, clientPort: c.port, peerPort: c.port + 1 })),
+            tls: { mode: "auto" },
+            auth: { enabled: true, rootPassword },
+            healthCheck: { timeoutSeconds: 90 },
+            rollout: { memberTimeoutSeconds: 90, snapshotDir: path.join(work, "snapshots") },
+            ...over,
+        });
+        return { endpoints: cl.clientEndpointList, ca: cl.caCertificate, cert: cl.clientCertificate, key: cl.clientKey, lastSnapshot: cl.lastSnapshot };
+    };
+    const clean = async () => { for (const c of [source, target]) await removeLeftovers(c.hosts.map((h) => h.dockerHost), c.cluster); };
+    beforeAll(clean);
+    afterAll(async () => {
+        await clean();
+        fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it("snapshots 1,000 keys and a user through TLS as root, and restores them into a new TLS cluster", async () => {
+        const deployer = newDeployer();
+        const out = await deployer.deploy(source.cluster, program(source)) as unknown as { endpoints: string[]; ca: string; cert: string; key: string };
+        const files = writeClientTls(out.ca, out.cert, out.key);
+        const root = `root:${rootPassword}`;
+        try {
+            for (let batch = 0; batch < 8; batch++) {
+                const puts = Array.from({ length: 125 }, (_, j) => `put /restore/key-${batch * 125 + j} value-${batch * 125 + j}`).join("\n");
+                const r = await runWithEnv("sh", ["-c", `printf '\\n%s\\n\\n\\n' "$PUTS" | etcdctl --endpoints=${out.endpoints[0]} --cacert=${files.cacert} --cert=${files.cert} --key=${files.key} txn`],
+                    { PUTS: puts, ETCDCTL_USER: root });
+                expect(r.stdout).toMatch(/^SUCCESS/);
+            }
+            expect((await etcdctlTls(out.endpoints, files, { user: root }, "user", "add", "alice:alice-pw", "--interactive=false")).code).toBe(0);
+        } finally {
+            fs.rmSync(files.dir, { recursive: true, force: true });
+        }
+        const changed = await deployer.deploy(source.cluster, program(source, { tuning: { snapshotCount: 20_000 } })) as unknown as { lastSnapshot: { path: string; totalKeys: number } };
+        expect(changed.lastSnapshot.totalKeys).toBeGreaterThanOrEqual(1000);
+        await deployer.destroy();
+        await removeLeftovers(source.hosts.map((h) => h.dockerHost), source.cluster);
+
+        const restored = newDeployer();
+        const t = await restored.deploy(target.cluster, program(target, { restore: { snapshot: changed.lastSnapshot.path } })) as unknown as { endpoints: string[]; ca: string; cert: string; key: string };
+        const tf = writeClientTls(t.ca, t.cert, t.key);
+        try {
+            const keys = await etcdctlTls(t.endpoints, tf, { user: root }, "get", "/restore/", "--prefix", "--keys-only");
+            expect(keys.stdout.split("\n").filter((l) => l.startsWith("/restore/key-"))).toHaveLength(1000);
+            expect((await etcdctlTls(t.endpoints, tf, { user: root }, "get", "/restore/key-777", "--print-value-only")).stdout.trim()).toBe("value-777");
+            expect((await etcdctlTls(t.endpoints, tf, { user: root }, "user", "list")).stdout).toContain("alice");
+            expect((await etcdctlTls(t.endpoints, tf, { user: "alice:alice-pw" }, "get", "/restore/key-1")).code).not.toBe(0); // alice has no role
+            expect((await etcdctlTls(t.endpoints, tf, { user: root }, "endpoint", "health")).code).toBe(0);
+        } finally {
+            fs.rmSync(tf.dir, { recursive: true, force: true });
+            await restored.destroy();
         }
     });
 });

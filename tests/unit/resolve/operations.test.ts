@@ -84,3 +84,24 @@ describe("bad input is refused with field, value and fix", () => {
         expect(problems.some((p) => pattern.test(p))).toBe(true);
     });
 });
+
+describe("restore", () => {
+    const file = require("path").join(require("os").tmpdir(), `restore-unit-${process.pid}.db`);
+    beforeAll(() => require("fs").writeFileSync(file, "x"));
+    afterAll(() => require("fs").rmSync(file, { force: true }));
+
+    it("takes a readable file, as an absolute path", () => {
+        expect(resolve({ restore: { snapshot: file } }).operations.restore).toEqual({ snapshot: file });
+        expect(resolve().operations.restore).toBeUndefined();
+    });
+
+    it.each<[string, Partial<EtcdClusterArgs>, RegExp]>([
+        ["a file that is not there", { restore: { snapshot: "/no/such/snapshot.db" } }, /^restore\.snapshot: "\/no\/such\/snapshot\.db" is not a readable file where Pulumi runs/],
+        ["no path", { restore: { snapshot: "" } }, /^restore\.snapshot: "" must be the path of a snapshot file/],
+        ["DNS bootstrap", { restore: { snapshot: file }, bootstrap: { mode: "dns", dns: { domain: "etcd.lab" } } }, /^restore: a restore needs bootstrap\.mode "static".*not "dns"/],
+        ["auth without the source's root password", { restore: { snapshot: file }, auth: { enabled: true } }, /^restore with auth\.enabled needs auth\.rootPassword: the snapshot holds the users/],
+        ["snapshots before changes not a boolean", { rollout: { snapshotBeforeChanges: "yes" as unknown as boolean } }, /^rollout\.snapshotBeforeChanges: "yes" must be true or false/],
+    ])("refuses %s", (_label, over, pattern) => {
+        expect(problemsOf(threeNodeArgs(over)).some((p) => pattern.test(p))).toBe(true);
+    });
+});
