@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 const root = path.join(__dirname, "..", "..", "components");
-const layers = ["args", "resolve", "plan", "scripts", "resources"];
+// diagnose: the pure matching of members' observed state and logs, used by the scripts that gather them.
+const layers = ["args", "resolve", "plan", "diagnose", "scripts", "resources"];
 
 function sources(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
