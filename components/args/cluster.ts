@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BootstrapArgs } from "./bootstrap";
-import type { DataVolumeArgs, LogArgs, MetricsArgs, ResourceLimitArgs, RestoreArgs } from "./operations";
+import type { DataVolumeArgs, LogArgs, MaintenanceArgs, MetricsArgs, ResourceLimitArgs, RestoreArgs } from "./operations";
 import type { AuthArgs, TlsArgs } from "./security";
 
 /**
@@ -215,4 +215,6 @@ export interface EtcdClusterArgs {
     dataVolumes?: DataVolumeArgs;
     /** Create the cluster from a snapshot. Default: none (an empty cluster). */
     restore?: RestoreArgs;
+    /** Scheduled snapshots (kept to the last N) and defragmentation, in a container on one host. Default: none. */
+    maintenance?: MaintenanceArgs;
 }

@@ -65,6 +65,33 @@ export interface RestoreArgs {
     snapshot: string;
 }
 
+/**
+ * Scheduled maintenance on a Docker host, so that it keeps running between deployments: a small container the
+ * component creates takes a snapshot every `intervalSeconds` into a named volume, verifies it (`snapshot status`),
+ * keeps the last `keep`, and then defragments the members one at a time, never the whole cluster at once (defrag
+ * blocks the member it runs on: https://etcd.io/docs/v3.5/op-guide/maintenance/#defragmentation). Changing these
+ * settings replaces only that container, never a member.
+ */
+export interface MaintenanceArgs {
+    /**
+     * Image of the maintenance container. The official etcd image has no shell, so this is another one: it must have a
+     * POSIX `sh` with `date`, `sleep`, `ls`, `rm`, `mv`, `chmod`, `tail`, `sed` on PATH, and `/usr/local/bin/etcdctl`
+     * (and `/usr/local/bin/etcdutl` from 3.5) of the cluster's etcd version, e.g. an image built `FROM` a busybox image
+     * with those two binaries copied from the etcd image. Required.
+     */
+    image: string;
+    /** Seconds between two runs (snapshot, prune, defrag). Default 3600, 5–604800. */
+    intervalSeconds?: number;
+    /** How many snapshots to keep in the volume, the newest. Default 24, 1–10000. */
+    keep?: number;
+    /** Defragment each member after the snapshot, one at a time. Default true. */
+    defrag?: boolean;
+    /** The `hosts` entry that runs the container. Default: the first member's host. */
+    host?: string;
+    /** The named volume that holds the snapshots (mounted at /backups). Default `<cluster name>-backups`. */
+    volumeName?: string;
+}
+
 /** The members' data volumes across `pulumi destroy`. */
 export interface DataVolumeArgs {
     /**

@@ -36,7 +36,7 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
     const { bootstrap, members } = resolveBootstrap(args.bootstrap, { clusterName, version, members: given, hosts, scheme }, problems, warnings);
     const settings = resolveEtcdSettings(args, problems);
     const rollout = resolveRollout(args, problems);
-    const operations = resolveOperations(args, members, problems, warnings);
+    const operations = resolveOperations(clusterName, args, members, problems, warnings);
     if (problems.length > 0) {
         throw new EtcdClusterArgsError(problems, `arguments of EtcdCluster ${show(clusterName)}`);
     }

@@ -116,6 +116,8 @@ export interface ResolvedOperations {
     dataVolumes: { onDestroy: "retain" | "delete"; protect: boolean };
     /** `restore.snapshot` as an absolute path; undefined without `restore`. */
     restore?: { snapshot: string };
+    /** `maintenance` with its defaults; undefined without it. */
+    maintenance?: { image: string; intervalSeconds: number; keep: number; defrag: boolean; host: ResolvedHost; volumeName: string };
 }
 
 export interface ResolvedRollout {

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EtcdClusterArgs } from "../args";
-import { isPort, show } from "./argChecks";
+import { dockerNamePattern, isPort, show } from "./argChecks";
 import { defaultLogOptions } from "./defaults";
 import type { ResolvedMember, ResolvedOperations } from "./model";
 
@@ -118,13 +118,40 @@ function resolveRestore(args: EtcdClusterArgs, problems: string[]): ResolvedOper
     return { snapshot: file };
 }
 
-/** `logs`, `resources`, `metrics`, `dataVolumes` and `restore`. */
-export function resolveOperations(args: EtcdClusterArgs, members: ResolvedMember[], problems: string[], warnings: string[]): ResolvedOperations {
+/** `maintenance`: an image, whole numbers in range, a known host (default the first member's), a volume name. */
+function resolveMaintenance(clusterName: string, args: EtcdClusterArgs, members: ResolvedMember[], problems: string[]): ResolvedOperations["maintenance"] {
+    const m = args.maintenance;
+    if (m === undefined) return undefined;
+    const image = m.image;
+    if (typeof image !== "string" || image.trim() === "" || /\s/.test(image)) {
+        problems.push(`maintenance.image: ${show(image)} must name an image with sh and etcdctl (the etcd image has no shell); see the argument's documentation.`);
+    }
+    const ranged = (key: "intervalSeconds" | "keep", def: number, min: number, max: number) => {
+        const v = m[key] ?? def;
+        if (!Number.isInteger(v) || v < min || v > max) problems.push(`maintenance.${key}: ${show(v)} must be a whole number from ${min} to ${max}.`);
+        return v;
+    };
+    const intervalSeconds = ranged("intervalSeconds", 3600, 5, 604800);
+    const keep = ranged("keep", 24, 1, 10000);
+    const defrag = m.defrag ?? true;
+    if (typeof defrag !== "boolean") problems.push(`maintenance.defrag: ${show(defrag)} must be true or false.`);
+    const host = m.host === undefined ? members[0]?.host : members.find((x) => x.host.name === m.host)?.host;
+    if (m.host !== undefined && host === undefined) {
+        problems.push(`maintenance.host: ${show(m.host)} runs no member; use one of ${[...new Set(members.map((x) => show(x.host.name)))].join(", ")}.`);
+    }
+    const volumeName = m.volumeName ?? `${clusterName}-backups`;
+    if (!dockerNamePattern.test(volumeName)) problems.push(`maintenance.volumeName: ${show(volumeName)} is not a valid Docker volume name.`);
+    return host === undefined ? undefined : { image, intervalSeconds, keep, defrag, host, volumeName };
+}
+
+/** `logs`, `resources`, `metrics`, `dataVolumes`, `restore` and `maintenance`. */
+export function resolveOperations(clusterName: string, args: EtcdClusterArgs, members: ResolvedMember[], problems: string[], warnings: string[]): ResolvedOperations {
     return {
         logs: resolveLogs(args, problems, warnings),
         resources: resolveResources(args, problems, warnings),
         metrics: resolveMetrics(args, members, problems),
         dataVolumes: resolveDataVolumes(args, problems),
         restore: resolveRestore(args, problems),
+        maintenance: resolveMaintenance(clusterName, args, members, problems),
     };
 }

@@ -25,6 +25,7 @@ const configKeys: Record<string, "object" | "string"> = {
     metrics: "object",
     dataVolumes: "object",
     restore: "object",
+    maintenance: "object",
 };
 
 export interface ClusterConfig {

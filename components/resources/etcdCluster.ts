@@ -18,6 +18,7 @@ import { createRolloutSnapshot, memberScripts, planLiveMembership } from "./memb
 import { createClusterToken } from "./token";
 import { createRetentionNotice } from "./volumes";
 import { createRestoreCheck, memberRestore } from "./restore";
+import { createMaintenance, Maintenance } from "./maintenance";
 import { healthCheckSpec } from "../scripts/healthCheck";
 import { diagnosisScript } from "../scripts/diagnose";
 import { parseSnapshotReport, SnapshotReport } from "../scripts/snapshot";
@@ -82,6 +83,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
      * is saved (a cluster being created has nothing to save).
      */
     public readonly lastSnapshot: pulumi.Output<SnapshotReport | undefined>;
+    /** `maintenance`: its container and the volume of its snapshots. */
+    public readonly maintenance?: Maintenance;
 
     constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(etcdClusterType, name, {}, opts);
@@ -142,8 +145,13 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const leaving = membership.apply((mp) => mp.leaving.map((l) => l.id));
         const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, gates, leaving, this) : undefined;
         this.healthReport = check?.stdout ?? pulumi.output("");
-        this.authReport = rootPassword === undefined ? pulumi.output("") :
-            createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), check ? [check] : containers, this).stdout;
+        const auth = rootPassword === undefined ? undefined :
+            createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), check ? [check] : containers, this);
+        this.authReport = auth?.stdout ?? pulumi.output("");
+        // Started on a healthy cluster whose root exists (auth), so that its first snapshot can be taken.
+        const maintenanceHost = cluster.operations.maintenance?.host.name;
+        this.maintenance = maintenanceHost === undefined ? undefined :
+            createMaintenance(name, cluster, plan, hosts.get(maintenanceHost)!.provider, tls, rootPassword, auth ? [auth] : check ? [check] : containers, this);
 
         this.clientEndpointList = pulumi.output(plan.clientEndpoints);
         this.clientEndpoints = pulumi.output(plan.clientEndpoints.join(","));

@@ -15,7 +15,7 @@ import * as path from "path";
 import type { ScriptHost } from "../../../components/scripts/shell";
 
 export type EtcdctlKey = "member-list" | "status" | "status-cluster" | "health" | "add" | "promote" | "move-leader" | "remove" | "snapshot" | "snapshot-status";
-export type Key = EtcdctlKey | "ps" | "inspect" | "logs" | "cp" | "volume";
+export type Key = EtcdctlKey | "ps" | "inspect" | "logs" | "cp" | "volume" | "create" | "start" | "rm";
 
 /** What one call prints and exits with (`cp`: `out` is written to the destination file instead). */
 export interface Answer { out?: string; err?: string; rc?: number }
