@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
-import { run, shQuote, sleep, tail } from "../exec";
+import { run, shQuote, sleep } from "../exec";
 import { Performer, ResourceState, Target } from "../engine/types";
 import { unwrapSecrets } from "../engine/values";
 import { checkKeys, PerformerContext } from "./context";
@@ -122,8 +122,10 @@ export function command(ctx: PerformerContext, kind: "local" | "remote"): Perfor
     const r = await runner.run(script, { ...env, ...extra });
     if (r.code !== 0 || r.timedOut) {
       const why = r.timedOut ? `timed out after ${ctx.commandTimeoutMs} ms` : `exited with code ${r.code}`;
+      // The provider's error carries the whole output (pulumi-command provider/pkg/provider/local/commandOutputs.go,
+      // run: "%w: running %q:\n%s" with all of stdout and stderr); here all of stderr, where the scripts say why.
       throw new Error(`${kind} command ${name}${phase === "create" ? "" : ` ${phase}`}${kind === "remote" ? ` (${runner.where})` : ""} ` +
-        `${why}; stderr:\n${tail(r.stderr, 20) || "(empty)"}`);
+        `${why}; stderr:\n${r.stderr.trim() || "(empty)"}`);
     }
     return { stdout: trimOutput(r.stdout), stderr: trimOutput(r.stderr) };
   };
