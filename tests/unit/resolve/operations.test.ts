@@ -105,3 +105,22 @@ describe("restore", () => {
         expect(problemsOf(threeNodeArgs(over)).some((p) => pattern.test(p))).toBe(true);
     });
 });
+
+describe("maintenance", () => {
+    it("defaults to hourly, keeping 24, with defrag, on the first member's host, in <cluster>-backups", () => {
+        expect(resolve({ maintenance: { image: "example/etcd-tools:3.5.16" } }).operations.maintenance).toEqual({
+            image: "example/etcd-tools:3.5.16", intervalSeconds: 3600, keep: 24, defrag: true, host: expect.objectContaining({ name: "node1" }), volumeName: "seed-backups",
+        });
+    });
+
+    it.each<[string, Partial<EtcdClusterArgs>, RegExp]>([
+        ["no image", { maintenance: { image: "" } }, /^maintenance\.image: "" must name an image with sh and etcdctl/],
+        ["an interval under 5 s", { maintenance: { image: "x:1", intervalSeconds: 1 } }, /^maintenance\.intervalSeconds: 1 must be a whole number from 5 to 604800/],
+        ["keeping none", { maintenance: { image: "x:1", keep: 0 } }, /^maintenance\.keep: 0 must be a whole number from 1 to 10000/],
+        ["a host without members", { maintenance: { image: "x:1", host: "elsewhere" } }, /^maintenance\.host: "elsewhere" runs no member; use one of "node1", "node2", "node3"/],
+        ["a bad volume name", { maintenance: { image: "x:1", volumeName: "bad name" } }, /^maintenance\.volumeName: "bad name" is not a valid Docker volume name/],
+        ["defrag not a boolean", { maintenance: { image: "x:1", defrag: "no" as unknown as boolean } }, /^maintenance\.defrag: "no" must be true or false/],
+    ])("refuses %s", (_label, over, pattern) => {
+        expect(problemsOf(threeNodeArgs(over)).some((p) => pattern.test(p))).toBe(true);
+    });
+});

@@ -115,3 +115,20 @@ describe("no cluster-wide argument reaches a data volume after its creation", ()
         expect(v.props.labels).toEqual(label === "labels" ? [{ label: "team", value: "storage" }, ...own] : own);
     });
 });
+
+describe("maintenance", () => {
+    it("runs its loop in the given image on the first member's host, with the client certificate and root's password (secret), after the auth command", async () => {
+        const r = await deploy("mt", { maintenance: { image: "example/etcd-tools:3.5.16", intervalSeconds: 600 }, tls: { mode: "auto" }, auth: { enabled: true } });
+        const c = r.one("mt-maintenance");
+        expect(c.type).toBe("docker:index/container:Container");
+        expect(c.props.entrypoints).toEqual(["sh", "-c"]);
+        expect(c.props.command[0]).toContain("every 600s a snapshot to /backups (keeping 24), then defrag of each member in turn");
+        expect(c.props.uploads.map((u: { file: string; permissions: string }) => `${u.file} ${u.permissions}`)).toEqual([
+            "/etc/etcd/pki/ca.crt 0644", "/etc/etcd/pki/client.crt 0644", "/etc/etcd/pki/client.key 0600",
+        ]);
+        expect(pulumi.Output.isInstance(c.props.envs) && await (c.props.envs as pulumi.Output<unknown>).isSecret).toBe(true);
+        expect(c.opts.dependsOn).toEqual([r.one("mt-auth").resource]);
+        expect(c.opts.provider).toBe(r.one("mt-h1").resource);
+        expect(r.one("mt-maintenance-image").props.name).toBe("example/etcd-tools:3.5.16");
+    });
+});
