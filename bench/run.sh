@@ -3,6 +3,7 @@
 #   bash bench/run.sh cost     # program cost under mocks (no root, no lab)   = npm run bench
 #   bash bench/run.sh live     # time to healthy + throughput on the live lab  = npm run bench:live
 #   bash bench/run.sh day2     # scale-out, rolling change vs all at once (lab) = npm run bench:day2
+#   bash bench/run.sh backup   # snapshot and restore time vs data size (lab)   = npm run bench:backup
 # Benchmarks print a markdown table on stdout (progress on stderr); they assert nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,5 +20,6 @@ case $what in
   cost) exec node "$out/bench/cost.js" "$@" ;;
   live) exec bash "$here/live.sh" "$@" ;;
   day2) exec bash "$here/day2.sh" "$@" ;;
-  *) echo "unknown benchmark: $what (cost|live|day2)" >&2; exit 2 ;;
+  backup) exec bash "$here/backup.sh" "$@" ;;
+  *) echo "unknown benchmark: $what (cost|live|day2|backup)" >&2; exit 2 ;;
 esac

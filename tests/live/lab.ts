@@ -123,9 +123,11 @@ export async function revisionOf(m: MemberRef): Promise<number> {
 export async function expectOnlyDataVolumesLeft(dockerHosts: string[], cluster: string): Promise<void> {
     for (const h of dockerHosts) {
         const filter = `label=etcd-cluster.cluster=${cluster}`;
-        expect((await docker(h, "ps", "-a", "--filter", filter, "--format", "{{.Names}}")).stdout.trim()).toBe("");
+        const containers = (await docker(h, "ps", "-a", "--filter", filter, "--format", "{{.Names}}")).stdout.trim();
+        if (containers !== "") throw new Error(`after destroy, containers of ${cluster} are left on ${h}: ${containers}`);
         const volumes = (await docker(h, "volume", "ls", "--filter", filter, "--format", "{{.Name}}")).stdout.split("\n").filter(Boolean);
-        expect(volumes.filter((v) => !v.endsWith("-data"))).toEqual([]);
+        const others = volumes.filter((v) => !v.endsWith("-data"));
+        if (others.length > 0) throw new Error(`after destroy, volumes of ${cluster} other than data volumes are left on ${h}: ${others.join(", ")}`);
     }
     await removeLeftovers(dockerHosts, cluster);
 }

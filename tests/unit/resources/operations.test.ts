@@ -126,7 +126,7 @@ describe("maintenance", () => {
         expect(c.props.uploads.map((u: { file: string; permissions: string }) => `${u.file} ${u.permissions}`)).toEqual([
             "/etc/etcd/pki/ca.crt 0644", "/etc/etcd/pki/client.crt 0644", "/etc/etcd/pki/client.key 0600",
         ]);
-        expect(pulumi.Output.isInstance(c.props.envs) && await (c.props.envs as pulumi.Output<unknown>).isSecret).toBe(true);
+        expect(pulumi.Output.isInstance(c.props.envs) && await pulumi.isSecret(c.props.envs as pulumi.Output<unknown>)).toBe(true);
         expect(c.opts.dependsOn).toEqual([r.one("mt-auth").resource]);
         expect(c.opts.provider).toBe(r.one("mt-h1").resource);
         expect(r.one("mt-maintenance-image").props.name).toBe("example/etcd-tools:3.5.16");
