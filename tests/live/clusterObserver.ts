@@ -7,8 +7,8 @@
  *
  * The observer runs in the test's own process, beside the stand-in engine, whose synchronous work (running the
  * program: resource registrations capture source-mapped stack traces) can hold the event loop for seconds. A
- * sample that took longer than its requests' timeout plus a margin was not measured (its timers fired late, after
- * the answers had arrived): it is dropped and counted, never read as members being down.
+ * sample during which the loop was held for a second or more was not measured (its timeouts fire late, after the
+ * answers had arrived, or not at all): it is dropped and counted, never read as members being down.
  */
 import * as http from "http";
 import { postJson } from "./etcdHttp";
@@ -55,9 +55,18 @@ export function observeCluster(endpoints: string[], opts: { intervalMs?: number;
     const timeoutMs = 2000;
     let stalledSamples = 0;
     let stopping = false;
+    // How long the event loop was held since the sample began: a 100 ms tick that arrives late says by how much.
+    let lastTick = Date.now();
+    let held = 0;
+    const ticker = setInterval(() => {
+        const now = Date.now();
+        held = Math.max(held, now - lastTick - 100);
+        lastTick = now;
+    }, 100);
     const loop = (async () => {
         while (!stopping && Date.now() < deadline) {
             const at = Date.now();
+            held = 0;
             const answers = await Promise.all(endpoints.map(async (ep) => {
                 const [health, status] = await Promise.all([getHealth(agent, ep, timeoutMs), postJson(agent, ep, "/v3/maintenance/status", {}, timeoutMs)]);
                 const leader = String(status.body?.leader ?? "");
@@ -67,7 +76,7 @@ export function observeCluster(endpoints: string[], opts: { intervalMs?: number;
                 return { healthy: health || following, leader, term: Number(status.body?.raftTerm ?? 0) };
             }));
             const led = answers.filter((a) => a.leader !== "" && a.leader !== "0");
-            if (Date.now() - at > timeoutMs + 1000) {
+            if (held >= 1000) {
                 stalledSamples++;
                 continue;
             }
@@ -84,6 +93,7 @@ export function observeCluster(endpoints: string[], opts: { intervalMs?: number;
         async stop(): Promise<Observation> {
             stopping = true;
             await loop;
+            clearInterval(ticker);
             agent.destroy();
             let leaderChanges = 0;
             let last = "";
