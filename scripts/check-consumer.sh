@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
-tar -tzf "$work/$tarball" | grep -q 'package/bin/components/index.d.ts' || { echo "the packed package has no bin/components/index.d.ts" >&2; exit 1; }
+# The listing first: grep -q would stop reading early, and with pipefail tar's SIGPIPE would fail the check.
+listing=$(tar -tzf "$work/$tarball")
+case $listing in *package/bin/components/index.d.ts*) ;; *) echo "the packed package has no bin/components/index.d.ts" >&2; exit 1 ;; esac
 cp tests/consumer/program.ts tests/consumer/tsconfig.json "$work/"
 cd "$work"
 printf '{ "name": "consumer", "private": true }\n' >package.json
