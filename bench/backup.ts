@@ -24,7 +24,7 @@ async function snapshot(c: ReturnType<typeof benchCluster>, dir: string): Promis
     const resolved = resolveClusterArgs(c.name, argsFor(c));
     const plan = planCluster(resolved);
     const spec = healthCheckSpec(c.name, plan, 60);
-    const script = snapshotScript({ clusterName: c.name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: [], auth: false, directory: dir, hasEtcdutl: series !== "3.4" });
+    const script = snapshotScript({ clusterName: c.name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: [], auth: false, directory: dir });
     const t = performance.now();
     const r = await run("sh", ["-c", script], { timeoutMs: 600_000 });
     const seconds = (performance.now() - t) / 1000;

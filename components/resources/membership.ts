@@ -11,7 +11,6 @@ import { foundingLines, type MemberPlan } from "../plan/member";
 import { MembershipPlan, planMembership } from "../plan/membership";
 import { parseSurvey } from "../plan/survey";
 import { EtcdClusterArgsError } from "../resolve/argChecks";
-import { atLeast } from "../resolve/etcdVersion";
 import type { ResolvedCluster } from "../resolve/model";
 import { healthCheckSpec } from "../scripts/healthCheck";
 import { joinDeleteScript, joinScript, promoteScript } from "../scripts/join";
@@ -71,9 +70,8 @@ export function createRolloutSnapshot(
 ): command.local.Command | undefined {
     if (!cluster.rollout.snapshotBeforeChanges) return undefined;
     const spec = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
-    const hasEtcdutl = cluster.version === undefined || atLeast(cluster.version, 3, 5);
     return new command.local.Command(`${name}-rollout-snapshot`, {
-        create: snapshotScript({ clusterName: name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth, directory: cluster.rollout.snapshotDir, hasEtcdutl }),
+        create: snapshotScript({ clusterName: name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth, directory: cluster.rollout.snapshotDir }),
         environment: commandEnvironment(plan, rootPassword),
         ...(rootPassword === undefined ? {} : { logging: "none" as const }),
         triggers: [membership.apply(() => rolloutKey(cluster, plan))],

@@ -34,6 +34,7 @@ while :; do
   file=${backupDir}/$cluster-$(date -u +%Y%m%dT%H%M%SZ).db
   saved=""
   for ep in $endpoints; do
+    out=""; st=""
     if out=$(ectl --endpoints="$ep" snapshot save "$file.part" 2>&1) && st=$(status "$file.part" 2>&1); then
       chmod 600 "$file.part" && mv "$file.part" "$file" && saved=$ep
       echo "snapshot $file from $ep: $(printf '%s' "$st" | tail -n 1)"

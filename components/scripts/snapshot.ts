@@ -13,8 +13,6 @@ export interface SnapshotSpec {
     etcdctlFlags: string[];
     auth: boolean;
     directory: string;
-    /** The image has etcdutl (3.5 on), whose `snapshot status` replaces etcdctl's. */
-    hasEtcdutl: boolean;
 }
 
 /** What the snapshot command reports on its last line, and the `lastSnapshot` output. */
@@ -62,8 +60,10 @@ while read -r h ctr url member; do
   ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status >/dev/null 2>&1 || continue
   answered=$member
   if out=$(ectl "$h" "$ctr" "$url" --command-timeout=300s snapshot save ${snapshotInContainer} 2>&1); then
-    # Verified where it was saved: a snapshot that does not read back is no way back.
-    if ! st=$(dk "$h" exec "$ctr" ${spec.hasEtcdutl ? "/usr/local/bin/etcdutl" : "/usr/local/bin/etcdctl"} snapshot status ${snapshotInContainer} -w json 2>&1); then
+    # Verified where it was saved: a snapshot that does not read back is no way back. The member runs the version it
+    # runs (before an upgrade, the old one): etcdutl where it has one (3.5 on), else etcdctl's own (3.4).
+    if ! st=$(dk "$h" exec "$ctr" /usr/local/bin/etcdutl snapshot status ${snapshotInContainer} -w json 2>&1) &&
+       ! st=$(dk "$h" exec "$ctr" /usr/local/bin/etcdctl snapshot status ${snapshotInContainer} -w json 2>&1); then
       printf 'etcd cluster %s: the snapshot saved through %s does not read back (snapshot status: %s); nothing was changed.\\n' "$cluster" "$member" "$(printf '%s' "$st" | tail -n 1)" >&2; exit 1
     fi
     num() { printf '%s' "$st" | sed -n "s/.*\\"$1\\":\\([0-9]*\\).*/\\1/p" | head -n 1; }

@@ -90,7 +90,8 @@ describe("a 3.4 → 3.5 upgrade of three members", () => {
     it("rolls member by member, keeps a quorum healthy and every write, moves leadership once, ends on cluster version 3.5", async () => {
         const volumes = await c.objects("volume");
         const before = await c.objects("container");
-        const { seen } = await c.underLoad("/roll34/", () => deployer.deploy(c.cluster, c.program({})));
+        const { seen, error } = await c.underLoad("/roll34/", () => deployer.deploy(c.cluster, c.program({})));
+        expect(error).toBeUndefined();
         const order = deployer.plan.filter((s) => s.op !== "same" && /-(gate|n\d)$/.test(s.name) && !s.type.startsWith("etcd-cluster"))
             .map((s) => `${s.op} ${s.name.replace(`${c.cluster}-`, "")}`);
         // One member at a time: its gate's delete (the hand-over) before its container, its new gate before the next member.
@@ -133,7 +134,8 @@ describe("a tuning change on five members, and a rollout whose new container can
 
     it("rolls the five members one at a time, a quorum healthy throughout, one leader change at most", async () => {
         const volumes = await c.objects("volume");
-        const { seen } = await c.underLoad("/roll5/tuning/", () => deployer.deploy(c.cluster, c.program({ tuning: { snapshotCount: 20_000 } })));
+        const { seen, error } = await c.underLoad("/roll5/tuning/", () => deployer.deploy(c.cluster, c.program({ tuning: { snapshotCount: 20_000 } })));
+        expect(error).toBeUndefined();
         expect(seen.minHealthy).toBeGreaterThanOrEqual(3);
         expect(seen.leaderChanges).toBeLessThanOrEqual(1);
         expect(await c.objects("volume")).toEqual(volumes);

@@ -12,7 +12,6 @@ const spec = (directory: string): SnapshotSpec => ({
     etcdctlFlags: [],
     auth: false,
     directory,
-    hasEtcdutl: true,
 });
 const up = (docker: FakeDocker, ...members: string[]) =>
     members.reduce((d, m) => d.answer(m, "status", { out: statusLine("http://127.0.0.1:2379", m) + "\n" }), docker);
@@ -94,11 +93,15 @@ it("fails before any member is touched when the saved snapshot does not read bac
     expect(r.files).toEqual([]);
 });
 
-it("on etcd 3.4 checks it with etcdctl, which has no etcdutl beside it", () => {
-    const docker = up(new FakeDocker(), "etcd-n1").answer("etcd-n1", "snapshot", saved).answer("etcd-n1", "snapshot-status", status).answer("etcd-n1", "cp", { out: "x" });
-    const r = docker.run(snapshotScript({ ...spec(path.join(docker.dir, "s")), hasEtcdutl: false }));
+it("checks it with etcdctl where the member has no etcdutl (3.4, e.g. the members of a 3.4 → 3.5 upgrade)", () => {
+    const noEtcdutl = { rc: 126, err: 'OCI runtime exec failed: exec failed: unable to start container process: exec: "/usr/local/bin/etcdutl": stat /usr/local/bin/etcdutl: no such file or directory\n' };
+    const docker = up(new FakeDocker(), "etcd-n1").answer("etcd-n1", "snapshot", saved).answer("etcd-n1", "snapshot-status", noEtcdutl, status).answer("etcd-n1", "cp", { out: "x" });
+    const r = docker.run(snapshotScript(spec(path.join(docker.dir, "s"))));
     expect(r.code).toBe(0);
-    expect(r.calls).toContain("h0 exec etcd-n1 /usr/local/bin/etcdctl snapshot status /var/lib/etcd/pre-rollout.db -w json");
+    expect(r.calls.filter((c) => c.includes("snapshot status"))).toEqual([
+        "h0 exec etcd-n1 /usr/local/bin/etcdutl snapshot status /var/lib/etcd/pre-rollout.db -w json",
+        "h0 exec etcd-n1 /usr/local/bin/etcdctl snapshot status /var/lib/etcd/pre-rollout.db -w json",
+    ]);
 });
 
 it("reads no report from an output without one", () => {
