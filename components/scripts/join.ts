@@ -12,6 +12,7 @@
  */
 import type { MemberRole } from "../plan/membership";
 import { bootstrapKeys } from "../plan/survey";
+import { diagnosisBlock } from "./diagnose";
 import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote, statusFunction } from "./shell";
 
 export interface JoinSpec {
@@ -64,7 +65,7 @@ ${findSelf}`;
 function joinBody(spec: JoinSpec): string {
     return `${askingPreamble(spec, "adding a member needs root")}
 ${retryLoop({ seconds: spec.timeoutSeconds }, listAttempt, 4)}
-[ "$ok" = 1 ] || { printf 'etcd member %s cannot join cluster %s: no member answers member list within ${spec.timeoutSeconds}s (%s)\\n' "$member" "$cluster" "$err" >&2; exit 1; }
+[ "$ok" = 1 ] || { printf 'etcd member %s cannot join cluster %s: no member answers member list within ${spec.timeoutSeconds}s (%s)\\n' "$member" "$cluster" "$err" >&2; { ${diagnosisBlock(spec.hosts.map((h) => h.url))}; } >&2; exit 1; }
 if [ -z "$(self)" ]; then
 ${retryLoop({ seconds: spec.timeoutSeconds }, addAttempt, 4).replace(/^/gm, "  ")}
   [ "$ok" = 1 ] || { printf 'etcd member %s: member add failed in cluster %s: %s\\n' "$member" "$cluster" "$err" >&2; exit 1; }

@@ -128,6 +128,7 @@ else
 fi`, 2)}
 if [ "$ok" = 1 ]; then echo "member $member ($id) removed from cluster $cluster"; exit 0; fi
 printf 'etcd member %s (%s) could not be removed from cluster %s within ${spec.timeoutSeconds}s: %s\\nIts container keeps running.\\n' "$member" "$id" "$cluster" "$err" >&2
+{ ${diagnosisBlock([spec.host.url])}; } >&2
 exit 1
 `;
 }

@@ -165,10 +165,15 @@ describe("leaveScript", () => {
     it("fails, keeping the container, when the removal keeps failing", () => {
         const docker = new FakeDocker().answer("etcd-n2", "status", { out: self() })
             .answer("etcd-n2", "remove", { rc: 1, err: "Error: etcdserver: server stopped\n" })
-            .answer("etcd-n2", "logs", { out: `{"level":"info","msg":"stopping server"}\n` });
+            .answer("etcd-n2", "logs", { out: `{"level":"info","msg":"stopping server"}\n` })
+            .answer("h1", "inspect", { out: "running 0 false 0 2026-11-24T10:00:00Z\n" }, { out: "" })
+            .answer("etcd-n2", "health", { rc: 1, err: "Error: etcdserver: server stopped\n" });
         const r = docker.run(leave());
         expect(r.code).toBe(1);
-        expect(r.stderr).toBe("etcd member etcd-n2 (a2) could not be removed from cluster seed within 2s: Error: etcdserver: server stopped\nIts container keeps running.\n");
+        // Then the member's diagnosis: running, not answering endpoint health.
+        expect(r.stderr).toBe("etcd member etcd-n2 (a2) could not be removed from cluster seed within 2s: Error: etcdserver: server stopped\nIts container keeps running.\n" +
+            "Diagnosis:\n- etcd-n2 (container etcd-n2 on ssh://root@h1): it does not answer endpoint health (Error: etcdserver: server stopped); nothing known in its log.\n" +
+            "    fix: see its log: docker -H ssh://root@h1 logs etcd-n2.\n");
     });
 
     it("fails with the way out when the member does not answer, removing nothing", () => {
