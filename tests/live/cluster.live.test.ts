@@ -12,16 +12,14 @@ import { planCluster } from "../../components/plan/cluster";
 import { resolveClusterArgs } from "../../components/resolve/cluster";
 import { readClusterConfig } from "../../components/resolve/stackConfig";
 import { loadStackConfig } from "../stackFiles";
-import { DeploymentError } from "./deployer/liveDeployer";
-import {
-    docker, etcdctlIn, etcdctlOutside, eventually, expectOnlyDataVolumesLeft, MemberRef, newDeployer, parseMemberList, readLab, removeLeftovers,
-    revisionOf, watchOnce,
-} from "./lab";
+import { DeploymentError } from "./pulumi/realDeployer";
+import { DEFAULT_SERIES, docker, etcdctlIn, etcdctlOutside, eventually, expectOnlyDataVolumesLeft, MemberRef, newDeployer, parseMemberList, readLab, removeLeftovers, revisionOf, watchOnce } from "./lab";
 
-jest.setTimeout(240_000);
+// Bounds, not expectations: every deployment is followed by a preview and a refresh, and four groups share 2 cores.
+jest.setTimeout(900_000);
 
 const lab = readLab();
-const series = ["3.4", "3.5"] as const;
+const series = [DEFAULT_SERIES, "3.5", "3.4"] as const;
 
 /** the three-host topology: etcd-n1..n3, one per lab host, each advertising its host's address. */
 function threeNodeArgs(image: string): EtcdClusterArgs {
@@ -36,8 +34,8 @@ function threeNodeArgs(image: string): EtcdClusterArgs {
 interface Topology {
     cluster: string;
     args: EtcdClusterArgs;
-    /** The three members as an operator reaches them: node1, node2, node3. */
-    members: MemberRef[];
+    /** The three members as an operator reaches them: node1, node2, node3, with their data volumes. */
+    members: (MemberRef & { volume: string })[];
     dockerHosts: string[];
 }
 
@@ -47,7 +45,7 @@ function topologyOf(cluster: string, args: EtcdClusterArgs): Topology {
     return {
         cluster,
         args,
-        members: plan.members.map((m) => ({ dockerHost: urlOf(m.hostName), container: m.containerName, localClientUrl: m.localClientUrl })),
+        members: plan.members.map((m) => ({ dockerHost: urlOf(m.hostName), container: m.containerName, localClientUrl: m.localClientUrl, volume: m.volumeName })),
         dockerHosts: plan.hosts.map((h) => h.host.url),
     };
 }
@@ -92,7 +90,7 @@ function operatorChecks(t: () => Topology, outputs: () => { clientEndpointList: 
 
     it("a restarted member rejoins, with its data on its volume", async () => {
         const inspect = await docker(node(1).dockerHost, "inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}}{{end}}", node(1).container);
-        expect(inspect.stdout.trim()).toBe(`volume ${node(1).container}-data /var/lib/etcd`);
+        expect(inspect.stdout.trim()).toBe(`volume ${node(1).volume} /var/lib/etcd`);
         expect((await docker(node(1).dockerHost, "restart", node(1).container)).code).toBe(0);
         const rejoined = await eventually(async () => {
             const health = await etcdctlOutside(outputs().clientEndpointList, "endpoint", "health");
@@ -132,7 +130,8 @@ function operatorChecks(t: () => Topology, outputs: () => { clientEndpointList: 
     });
 }
 
-function deployedTopology(label: string, makeTopology: () => Topology, program: (t: Topology) => () => Promise<Record<string, pulumi.Output<unknown>>>) {
+function deployedTopology(label: string, makeTopology: () => Topology, program: (t: Topology) => () => Promise<Record<string, pulumi.Output<unknown>>>,
+    config?: Record<string, unknown>) {
     describe(label, () => {
         const deployer = newDeployer();
         let t: Topology;
@@ -141,7 +140,7 @@ function deployedTopology(label: string, makeTopology: () => Topology, program: 
         beforeAll(async () => {
             t = makeTopology();
             await removeLeftovers(t.dockerHosts, t.cluster);
-            outputs = await deployer.deploy(t.cluster, program(t)) as unknown as typeof outputs;
+            outputs = await deployer.deploy(t.cluster, program(t), { config }) as unknown as typeof outputs;
         });
         afterAll(async () => {
             await deployer.destroy();
@@ -165,28 +164,35 @@ for (const s of series) {
         () => topologyOf(`seed-${s.replace(".", "")}`, threeNodeArgs(lab.images[s])),
         (t) => async () => clusterOutputs(new EtcdCluster(t.cluster, t.args)));
 
-    deployedTopology(`the dev stack (three members on the local engine) through index.ts, etcd ${lab.images[s]}`,
+    const devCluster = `dev-${s.replace(".", "")}`;
+    const devStack = loadStackConfig("dev");
+    // The stack's members on volumes of their own: a dev stack destroyed on this machine leaves its data in
+    // etcd-nN-data (labelled etcd-dev), and the component rightly refuses to start another cluster on it.
+    const devMembers = (JSON.parse(devStack["etcd-cluster:members"]) as { name: string }[])
+        .map((m) => ({ ...m, volumeName: `${devCluster}-${m.name}-data` }));
+    const devConfig = { ...devStack, "etcd-cluster:image": lab.images[s], "etcd-cluster:clusterName": devCluster, "etcd-cluster:members": JSON.stringify(devMembers) };
+    deployedTopology(`the dev stack (three members on the local engine) from its stack config, etcd ${lab.images[s]}`,
         () => {
-            const raw = { ...loadStackConfig("dev"), "etcd-cluster:image": lab.images[s], "etcd-cluster:clusterName": `dev-${s.replace(".", "")}` };
-            pulumi.runtime.setAllConfig(raw);
-            const { clusterName, args } = readClusterConfig(raw, "etcd-cluster");
+            const { clusterName, args } = readClusterConfig(devConfig, "etcd-cluster");
             return topologyOf(clusterName, args);
         },
+        // What index.ts does, with the stack's config set through the CLI as `pulumi config set` would. index.ts itself
+        // runs in CI's main job (tests/live/mainJob.sh, under the real CLI): here, a fresh copy of it per run would also
+        // be a fresh copy of @pulumi/pulumi (jest.isolateModules), whose messages the engine's connection refuses.
         () => async () => {
-            // The program module builds its cluster when loaded: load a fresh copy for each deployment.
-            let program: typeof import("../../index") | undefined;
-            jest.isolateModules(() => { program = require("../../index"); });
-            return { clientEndpointList: program!.clientEndpointList, peerUrls: program!.peerUrls, healthReport: program!.healthReport };
-        });
+            const { clusterName, args } = readClusterConfig(pulumi.runtime.allConfig(), pulumi.getProject());
+            return clusterOutputs(new EtcdCluster(clusterName, args));
+        },
+        devConfig);
 }
 
-deployedTopology("published ports (-p) on the local engine's bridge network, etcd 3.5",
+deployedTopology(`published ports (-p) on the local engine's bridge network, etcd ${DEFAULT_SERIES}`,
     () => {
         // Members reach each other through ports published on the bridge gateway, as `docker run -p` does.
         const bridgeAddress = execFileSync("ip", ["-4", "-o", "addr", "show", "dev", "docker0"], { encoding: "utf8" });
         const gateway = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(bridgeAddress)![1];
-        return topologyOf("published-35", {
-            image: lab.images["3.5"],
+        return topologyOf("published", {
+            image: lab.images[DEFAULT_SERIES],
             networkMode: "published",
             hosts: [{ name: "local", url: lab.localDockerHost }],
             members: [1, 2, 3].map((i) => ({ name: `etcd-n${i}`, address: gateway, clientPort: 10379 + 1000 * i, peerPort: 10380 + 1000 * i })),
@@ -198,7 +204,7 @@ deployedTopology("published ports (-p) on the local engine's bridge network, etc
 it("refuses bad arguments before anything is created on the hosts", async () => {
     const deployer = newDeployer();
     const attempt = deployer.deploy("bad", async () => clusterOutputs(new EtcdCluster("bad", {
-        ...threeNodeArgs(lab.images["3.5"]),
+        ...threeNodeArgs(lab.images[DEFAULT_SERIES]),
         tuning: { heartbeatIntervalMs: 500, electionTimeoutMs: 1000 },
     })));
     await expect(attempt).rejects.toThrow(/tuning\.electionTimeoutMs: 1000 is less than 5 × heartbeatIntervalMs \(500\)/);

@@ -5,13 +5,14 @@
  * leader and no error), who led, and at which raft term. From that, a test can say
  * whether a quorum stayed healthy at every sample and how many leader changes the change cost.
  *
- * The observer runs in the test's own process, beside the stand-in engine, whose synchronous work (running the
+ * The observer runs in the test's own process, beside the inline program the engine runs, whose synchronous work (running the
  * program: resource registrations capture source-mapped stack traces) can hold the event loop for seconds. A
  * sample during which the loop was held for a second or more was not measured (its timeouts fire late, after the
  * answers had arrived, or not at all): it is dropped and counted, never read as members being down.
  */
 import * as http from "http";
-import { postJson } from "./etcdHttp";
+import * as https from "https";
+import { GatewayClient, postJson } from "./etcdHttp";
 
 export interface Sample {
     at: number;
@@ -36,7 +37,8 @@ export interface Observation {
 function getHealth(agent: http.Agent, base: string, timeoutMs: number): Promise<boolean> {
     const u = new URL("/health", base);
     return new Promise((resolve) => {
-        const req = http.get({ agent, host: u.hostname, port: u.port, path: u.pathname, timeout: timeoutMs }, (res) => {
+        const get = u.protocol === "https:" ? https.get : http.get;
+        const req = get({ agent, host: u.hostname, port: u.port, path: u.pathname, timeout: timeoutMs }, (res) => {
             let body = "";
             res.on("data", (c) => (body += c));
             res.on("end", () => resolve(res.statusCode === 200 && /"health":\s*"true"/.test(body)));
@@ -46,11 +48,14 @@ function getHealth(agent: http.Agent, base: string, timeoutMs: number): Promise<
     });
 }
 
-/** Starts sampling `endpoints` every `intervalMs` until `stop()` (bounded by `maxMs`, default 10 minutes). */
-export function observeCluster(endpoints: string[], opts: { intervalMs?: number; maxMs?: number } = {}) {
+/**
+ * Starts sampling `endpoints` every `intervalMs` until `stop()` (bounded by `maxMs`, default 10 minutes); over TLS
+ * when `opts.client` says so (secureHttp.ts).
+ */
+export function observeCluster(endpoints: string[], opts: { intervalMs?: number; maxMs?: number; client?: GatewayClient } = {}) {
     const intervalMs = opts.intervalMs ?? 250;
     const deadline = Date.now() + (opts.maxMs ?? 10 * 60_000);
-    const agent = new http.Agent({ keepAlive: true });
+    const agent = opts.client?.agent(true) ?? new http.Agent({ keepAlive: true });
     const samples: Sample[] = [];
     const timeoutMs = 2000;
     let stalledSamples = 0;
@@ -68,6 +73,8 @@ export function observeCluster(endpoints: string[], opts: { intervalMs?: number;
             const at = Date.now();
             held = 0;
             const answers = await Promise.all(endpoints.map(async (ep) => {
+                // With auth on, etcd from 3.5.28/3.6.9 answers its status only to an authenticated client
+                // (CVE-2026-33413): on such a cluster `/health` alone says who is healthy, and no leader is seen.
                 const [health, status] = await Promise.all([getHealth(agent, ep, timeoutMs), postJson(agent, ep, "/v3/maintenance/status", {}, timeoutMs)]);
                 const leader = String(status.body?.leader ?? "");
                 // `/health` commits a read through raft: on a busy 2-core machine it can miss its deadline while the

@@ -1,31 +1,21 @@
 /**
- * Rolling, health-gated changes through the stand-in engine, under a steady write load and a cluster observer:
- * an upgrade of three members from etcd 3.4 to 3.5, a tuning change on five members, and a rollout whose new
- * container cannot start. Each replaces one member at a time (gate after gate, the leader last after a
+ * Rolling, health-gated changes through the real Pulumi engine, under a steady write load and a cluster observer:
+ * upgrades of three members along etcd's paths (3.4 → 3.5; 3.5 → 3.6 → 3.7), a tuning change on five members, and
+ * a rollout whose new container cannot start. Each replaces one member at a time (gate after gate, the leader last after a
  * hand-over), so a quorum stays healthy at every sample, at most one leader change happens, and every
  * acknowledged write survives; a member that does not come back stops the rollout there.
  */
 import * as fs from "fs";
-import * as http from "http";
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
-import { docker, eventually, labHosts, newDeployer, readLab, removeLeftovers } from "./lab";
+import { DEFAULT_SERIES, docker, etcdctlOutside, eventually, labHosts, newDeployer, parseMemberList, readLab, removeLeftovers, Series } from "./lab";
 import { observeCluster } from "./clusterObserver";
+import { version } from "./etcdHttp";
 import { lostWrites, startWriteLoad } from "./writeLoad";
 
-jest.setTimeout(900_000);
+// Bounds, not expectations: every deployment is followed by a preview and a refresh, and four groups share 2 cores.
+jest.setTimeout(1_800_000);
 
 const lab = readLab();
-
-/** `GET /version` of a member: what it runs and the cluster version. */
-function version(endpoint: string): Promise<{ etcdserver?: string; etcdcluster?: string }> {
-    return new Promise((resolve) => {
-        http.get(`${endpoint}/version`, { timeout: 3000 }, (res) => {
-            let body = "";
-            res.on("data", (c) => (body += c));
-            res.on("end", () => { try { resolve(JSON.parse(body)); } catch { resolve({}); } });
-        }).on("error", () => resolve({}));
-    });
-}
 
 function rollingCluster(cluster: string, count: number, clientPort: number) {
     const hosts = labHosts(lab, count);
@@ -33,7 +23,7 @@ function rollingCluster(cluster: string, count: number, clientPort: number) {
     const name = (i: number) => `${cluster}-n${i + 1}`;
     const snapshotDir = `/tmp/etcd-live-snapshots/${cluster}`;
     const args = (over: Partial<EtcdClusterArgs>): EtcdClusterArgs => ({
-        image: lab.images["3.5"],
+        image: lab.images[DEFAULT_SERIES],
         hosts: hosts.map((h) => ({ name: h.name, url: h.dockerHost })),
         members: hosts.map((h, i) => ({ name: name(i), host: h.name, clientPort, peerPort: clientPort + 1 })),
         healthCheck: { timeoutSeconds: 120 },
@@ -74,48 +64,73 @@ function rollingCluster(cluster: string, count: number, clientPort: number) {
     return { cluster, hosts, dockerHosts, name, args, program, endpoints, objects, underLoad, snapshotDir };
 }
 
-describe("a 3.4 → 3.5 upgrade of three members", () => {
-    const c = rollingCluster("roll34", 3, 24379);
+/** What an image of the lab runs: `local/etcd:v3.6.17` → `3.6.17`. */
+const versionOf = (series: Series) => lab.images[series].replace(/^.*:v/, "");
+
+// etcd's supported paths, one minor at a time, each from a patch its guide accepts: 3.4 → 3.5 (3.4.23 → 3.5.16), and
+// 3.5 → 3.6 → 3.7 from 3.5.36 (the 3.6 guide asks for 3.5.32 or later; the 3.7 guide for 3.6.11 or later).
+describe.each([
+    ["roll34", 24379, ["3.4", "3.5"]],
+    ["roll37", 29379, ["3.5-upgrade", "3.6", "3.7"]],
+] as [string, number, Series[]][])("the upgrades of three members %s (client port %s): %j", (cluster, port, path) => {
+    const c = rollingCluster(cluster, 3, port);
     const deployer = newDeployer();
     beforeAll(async () => {
         await removeLeftovers(c.dockerHosts, c.cluster);
         fs.rmSync(c.snapshotDir, { recursive: true, force: true });
-        await deployer.deploy(c.cluster, c.program({ image: lab.images["3.4"] }));
+        await deployer.deploy(c.cluster, c.program({ image: lab.images[path[0]] }));
     });
     afterAll(async () => {
         await deployer.destroy();
         await removeLeftovers(c.dockerHosts, c.cluster);
     });
 
-    it("rolls member by member, keeps a quorum healthy and every write, moves leadership once, ends on cluster version 3.5", async () => {
+    it.each(path.slice(1).map((to, k) => [path[k], to]))("%s → %s rolls member by member, keeps a quorum healthy and every write, moves leadership once, ends on the new cluster version", async (from, to) => {
+        const [target, minor] = [versionOf(to as Series), to.slice(0, 3)];
         const volumes = await c.objects("volume");
         const before = await c.objects("container");
-        const { seen, error } = await c.underLoad("/roll34/", () => deployer.deploy(c.cluster, c.program({})));
+        const snapshotsBefore = fs.existsSync(c.snapshotDir) ? fs.readdirSync(c.snapshotDir).filter((f) => f.endsWith(".db")).length : 0;
+        const { seen, error } = await c.underLoad(`/${cluster}-${from}-${to}/`, () => deployer.deploy(c.cluster, c.program({ image: lab.images[to as Series] })));
         expect(error).toBeUndefined();
-        const order = deployer.plan.filter((s) => s.op !== "same" && /-(gate|n\d)$/.test(s.name) && !s.type.startsWith("etcd-cluster"))
+        // The engine's physical steps for the gates and containers, in the order it started them.
+        const order = deployer.plan.filter((s) => ["delete-replaced", "create-replacement"].includes(s.op) && /-(gate|n\d)$/.test(s.name) && !s.type.startsWith("etcd-cluster"))
             .map((s) => `${s.op} ${s.name.replace(`${c.cluster}-`, "")}`);
-        // One member at a time: its gate's delete (the hand-over) before its container, its new gate before the next member.
-        expect(order.filter((s) => !s.startsWith("same"))).toHaveLength(3 * 2);
-        const members = order.map((s) => s.split(" ")[1].replace(/-gate$/, ""));
-        for (let k = 0; k < 3; k++) expect(new Set(members.slice(2 * k, 2 * k + 2)).size).toBe(1);
+        // One member at a time: its gate's delete (the hand-over) before its container goes, its container back
+        // before its new gate, and that gate done before the next member's.
+        expect(order).toHaveLength(3 * 4);
+        for (let k = 0; k < 3; k++) {
+            const m = order[4 * k].split(" ")[1].replace(/-gate$/, "");
+            expect(order.slice(4 * k, 4 * k + 4)).toEqual([`delete-replaced ${m}-gate`, `delete-replaced ${m}`, `create-replacement ${m}`, `create-replacement ${m}-gate`]);
+        }
         expect(seen.minHealthy).toBeGreaterThanOrEqual(2);
         expect(seen.leaderChanges).toBeLessThanOrEqual(1);
         const after = await c.objects("container");
         after.forEach((id, i) => expect(id).not.toBe(before[i]));
         expect(await c.objects("volume")).toEqual(volumes);
-        const versions = await Promise.all(c.endpoints.map(version));
-        expect(versions.map((v) => v.etcdserver)).toEqual(["3.5.16", "3.5.16", "3.5.16"]);
-        // The leader moves the cluster version once it sees every member on 3.5 (etcd's version monitor runs every few seconds).
-        expect(await eventually(async () => /^3\.5\./.test((await version(c.endpoints[0])).etcdcluster ?? ""), 30_000)).toBe(true);
+        expect((await Promise.all(c.endpoints.map(version))).map((v) => v.etcdserver)).toEqual([target, target, target]);
+        // The leader moves the cluster version once it sees every member on the new minor (etcd's version monitor runs every few seconds).
+        expect(await eventually(async () => (await version(c.endpoints[0])).etcdcluster?.startsWith(`${minor}.`) ?? false, 60_000)).toBe(true);
+        // A snapshot before each rollout: the way back if the new minor misbehaves.
         const snapshots = fs.readdirSync(c.snapshotDir).filter((f) => f.endsWith(".db"));
-        expect(snapshots).toHaveLength(1);
-        expect(fs.statSync(`${c.snapshotDir}/${snapshots[0]}`).size).toBeGreaterThan(10_000);
+        expect(snapshots).toHaveLength(snapshotsBefore + 1);
+        expect(Math.min(...snapshots.map((f) => fs.statSync(`${c.snapshotDir}/${f}`).size))).toBeGreaterThan(10_000);
     });
 
-    it("refuses to go back to 3.4 (a downgrade) before any member changes", async () => {
+    it("refuses to go back one minor (a downgrade) before any member changes: nothing deleted, every member still in the cluster", async () => {
         const before = await c.objects("container");
-        await expect(deployer.deploy(c.cluster, c.program({ image: lab.images["3.4"] }))).rejects.toThrow(/would downgrade members that run etcd 3\.5\.16/);
-        expect(await c.objects("container")).toEqual(before);
+        const members = async () => parseMemberList((await etcdctlOutside(c.endpoints, "member", "list")).stdout).map((m) => `${m.name} ${m.status}`);
+        const membersBefore = await members();
+        const [last, previous] = [path[path.length - 1], path[path.length - 2]];
+        // Twice: a user tries again, and the first refusal's state must not make the second one's check a no-op.
+        for (let attempt = 0; attempt < 2; attempt++) {
+            await expect(deployer.deploy(c.cluster, c.program({ image: lab.images[previous] })))
+                .rejects.toThrow(new RegExp(`would downgrade members that run etcd ${versionOf(last).replace(/\./g, "\\.")}`));
+            // The Automation API's inline host signals the end of a program that had errors; only the failing membership
+            // check stops the engine from deleting what the refused program did not register (each member's leave).
+            expect(deployer.plan.filter((s) => s.op === "delete").map((s) => `${s.type} ${s.name}`)).toEqual([]);
+            expect(await c.objects("container")).toEqual(before);
+            expect(await members()).toEqual(membersBefore);
+        }
     });
 });
 

@@ -1,9 +1,9 @@
 /**
- * A second `pulumi up` of a changed program, on real etcd: what the stand-in engine (tests/live/deployer) does
+ * A second `pulumi up` of a changed program, on real etcd: what the real engine does
  * with the component's resources when nothing changed and when a tuning value changed, under a steady write
  * load whose every acknowledged key must survive.
  *
- * Why the real engine takes the same steps: each container's `envs` carries the tuning values, and `env` is
+ * Why the engine takes these steps: each container's `envs` carries the tuning values, and `env` is
  * ForceNew in the docker provider (kreuzwerker/terraform-provider-docker internal/provider/
  * resource_docker_container.go), whose containers pulumi-docker replaces delete-before-replace
  * (pulumi/pulumi-docker provider/resources.go); the volumes' inputs do not change, so they are "same"
@@ -16,14 +16,14 @@
  */
 import * as fs from "fs";
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
-import { docker, etcdctlOutside, newDeployer, parseMemberList, readLab, removeLeftovers } from "./lab";
+import { DEFAULT_SERIES, docker, etcdctlOutside, newDeployer, parseMemberList, readLab, removeLeftovers } from "./lab";
 import { readPrefix } from "./etcdHttp";
 import { lostWrites, startWriteLoad } from "./writeLoad";
-import { makeUrn } from "./deployer/engine/monitor";
-import { ResourceState } from "./deployer/engine/types";
-import { unwrapSecrets } from "./deployer/engine/values";
+import { ExportedResource, plain } from "./pulumi/state";
+import { replacements } from "./pulumi/events";
 
-jest.setTimeout(300_000);
+// Bounds, not expectations: every deployment is followed by a preview and a refresh, and four groups share 2 cores.
+jest.setTimeout(900_000);
 
 const lab = readLab();
 const cluster = "day2-upd";
@@ -33,9 +33,10 @@ const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 
 const args = (snapshotCount: number): EtcdClusterArgs => ({
-    image: lab.images["3.5"],
+    image: lab.images[DEFAULT_SERIES],
     hosts: hosts.map((h) => ({ name: h.name, url: h.dockerHost })),
-    members: hosts.map((h, i) => ({ name: `upd-n${i + 1}`, host: h.name })),
+    // Ports of its own, so that this file can run beside the others on the same hosts.
+    members: hosts.map((h, i) => ({ name: `upd-n${i + 1}`, host: h.name, clientPort: 27379, peerPort: 27380 })),
     tuning: { snapshotCount },
     healthCheck: { timeoutSeconds: 120 },
 });
@@ -73,12 +74,14 @@ async function containerAndVolumeEvents(since: number): Promise<string[]> {
     const events: string[] = [];
     for (const h of dockerHosts) {
         const ev = await docker(h, "events", "--since", String(since), "--until", String(Math.floor(Date.now() / 1000) + 1),
-            "--filter", "type=container", "--filter", "type=volume", "--format", "{{.Type}} {{.Action}} {{.Actor.ID}}");
+            "--filter", "type=container", "--filter", "type=volume", "--format", "{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}");
         if (ev.code !== 0) throw new Error(`docker events on ${h}: ${ev.stderr}`);
+        // Only this cluster's objects (a container's name attribute, a volume's ID): other suites run beside this one.
+        const ours = (l: string) => / upd-n\d(-data)?( |$)/.test(l);
         // Changes only: not docker exec (health checks, gates), docker cp (the pre-rollout snapshot: archive-path and
         // a volume mount/unmount) or the containers' own healthcheck reports (health_status).
         const change = /^(container (create|start|stop|kill|die|destroy|rename|update|restart|pause)|volume (create|destroy)) /;
-        events.push(...ev.stdout.split("\n").filter((l) => change.test(l)).map((l) => `${h} ${l}`));
+        events.push(...ev.stdout.split("\n").filter((l) => change.test(l) && ours(l)).map((l) => `${h} ${l}`));
     }
     return events;
 }
@@ -111,8 +114,9 @@ it("the same program again: preview is all `same`, and the deployment changes no
 
 it("a tuning change replaces each member's container (delete before create) and keeps its volume and every acknowledged write", async () => {
     const plan = await deployer.preview(cluster, program(20_000));
-    const containers = plan.filter((s) => s.type === CONTAINER);
-    expect(containers.map((s) => [s.op, s.keys])).toEqual(hosts.map(() => ["delete-replace", ["envs"]]));
+    // In the order the rollout takes them (the leader last): compared by name.
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(replacements(plan, CONTAINER).sort(byName)).toEqual(hosts.map((_, i) => ({ name: `${cluster}-upd-n${i + 1}`, keys: ["envs"], deleteFirst: true })));
     expect(plan.filter((s) => s.type === VOLUME).map((s) => s.op)).toEqual(["same", "same", "same"]);
 
     const before = await objects();
@@ -124,7 +128,7 @@ it("a tuning change replaces each member's container (delete before create) and 
     console.log(`write load during the replacement: ${result.acked.size} acknowledged, ${result.failed} failed, ` +
         `longest gap between acknowledged writes ${result.longestGapMs} ms`);
 
-    expect(deployer.plan.filter((s) => s.type === CONTAINER).map((s) => s.op)).toEqual(["delete-replace", "delete-replace", "delete-replace"]);
+    expect(replacements(deployer.plan, CONTAINER).map((r) => r.deleteFirst)).toEqual([true, true, true]);
     const after = await objects();
     for (const [k, v] of Object.entries(before)) {
         if (k.startsWith("volume ")) expect([k, after[k]]).toEqual([k, v]);
@@ -141,35 +145,48 @@ it("a tuning change replaces each member's container (delete before create) and 
     expect(await lostWrites(endpoints, "/day2/load/", result.acked)).toEqual([]);
 });
 
-/** The day-2 commands: a member's join, promote, gate and leave, and the cluster's pre-rollout snapshot. */
-const dayTwo = (r: ResourceState) => r.type === "command:local:Command" && /-(join|promote|gate|leave|rollout-snapshot)$/.test(r.name);
+/** A URN as the engine makes it: a child's type is qualified by its parent's (pulumi/pulumi resource/urn.go). */
+function makeUrn(stack: string, project: string, parentUrn: string | undefined, type: string, name: string): string {
+    const parentType = parentUrn ? parentUrn.split("::")[2] : undefined;
+    return `urn:pulumi:${stack}::${project}::${parentType ? `${parentType}$${type}` : type}::${name}`;
+}
+
+/** The day-2 commands: a member's join, promote, gate and leave, the cluster's pre-rollout snapshot and membership check. */
+const dayTwo = (r: ExportedResource) => r.type === "command:local:Command" && /-(join|promote|gate|leave|rollout-snapshot|membership-check)$/.test(r.name);
 
 /**
  * Today's state turned into the one the program before EtcdMember and the day-2 commands left: old parents and
- * URNs, no join/promote/gate/leave or snapshot commands, doubled token prefix.
+ * URNs, no join/promote/gate/leave, snapshot or membership-check commands, doubled token prefix.
  */
-function olderLayout(all: ResourceState[]): ResourceState[] {
+function olderLayout(all: ExportedResource[]): ExportedResource[] {
     const rs = all.filter((r) => !dayTwo(r));
     const clusterUrn = rs.find((r) => r.type === "etcd-cluster:index:EtcdCluster")!.urn;
     const members = rs.filter((r) => r.type === "etcd-cluster:index:EtcdMember").map((r) => r.urn);
     const token = rs.find((r) => r.type === "random:index/randomId:RandomId" && r.name === `${cluster}-token`)!;
-    const hex = unwrapSecrets(token.outputs).value.hex as string;
+    const hex = plain(token.outputs!).hex as string;
     let text = JSON.stringify(rs.filter((r) => !members.includes(r.urn)));
     for (const r of rs.filter((x) => x.parent && members.includes(x.parent))) {
         text = text.split(JSON.stringify(r.urn)).join(JSON.stringify(makeUrn(cluster, "etcd-cluster", clusterUrn, r.type, r.name)));
     }
     for (const m of members) text = text.split(JSON.stringify(m)).join(JSON.stringify(clusterUrn));
     text = text.split(`${cluster}-${hex}`).join(`${cluster}-${cluster}-${hex}`);
-    const out = JSON.parse(text) as ResourceState[];
+    const out = JSON.parse(text) as ExportedResource[];
+    // That layout had no day-2 commands, so nothing depended on them: the engine refuses to import a state whose
+    // dependencies name resources it does not hold (the stand-in accepted it).
+    const kept = new Set(out.map((r) => r.urn));
+    for (const r of out) {
+        r.dependencies = (r.dependencies ?? []).filter((d) => kept.has(d));
+        r.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, ds]) => [k, ds.filter((d) => kept.has(d))]));
+    }
     const oldToken = out.find((r) => r.urn === token.urn)!;
-    oldToken.inputs.prefix = `${cluster}-`;
-    oldToken.outputs = { ...unwrapSecrets(oldToken.outputs).value, prefix: `${cluster}-`, hex: `${cluster}-${hex}` };
+    oldToken.inputs!.prefix = `${cluster}-`;
+    oldToken.outputs = { ...plain(oldToken.outputs!), prefix: `${cluster}-`, hex: `${cluster}-${hex}` };
     return out;
 }
 
 it("a stack from before the per-member component keeps every resource (aliases) and its doubled token (ignoreChanges)", async () => {
-    deployer.rewriteState(cluster, olderLayout);
-    const oldUrns = deployer.state(cluster).map((r) => r.urn);
+    await deployer.rewriteState(cluster, olderLayout);
+    const oldUrns = (await deployer.state(cluster)).map((r) => r.urn);
     expect(oldUrns.filter((u) => u.includes("EtcdMember"))).toEqual([]);
     expect(oldUrns).toContain(makeUrn(cluster, "etcd-cluster", oldUrns.find((u) => u.endsWith(`EtcdCluster::${cluster}`)),
         "docker:index/volume:Volume", `${cluster}-upd-n1-data`));
@@ -180,13 +197,15 @@ it("a stack from before the per-member component keeps every resource (aliases) 
     // variables back from its container, so no container (and no volume) changes.
     expect(deployer.plan.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type} ${s.name}`).sort()).toEqual([
         `create command:local:Command ${cluster}-rollout-snapshot`,
+        `create command:local:Command ${cluster}-membership-check`,
         ...hosts.flatMap((_, i) => ["gate", "join", "leave", "promote"].map((c) => `create command:local:Command ${cluster}-upd-n${i + 1}-${c}`)),
         ...hosts.map((_, i) => `create etcd-cluster:index:EtcdMember ${cluster}-upd-n${i + 1}`),
     ].sort());
-    expect(deployer.state(cluster).filter((r) => r.type === VOLUME).map((r) => r.urn))
+    // Sorted: the order of a stack's resources after an update is the engine's, not the program's.
+    expect((await deployer.state(cluster)).filter((r) => r.type === VOLUME).map((r) => r.urn).sort())
         .toEqual(hosts.map((_, i) => expect.stringContaining(`EtcdMember$docker:index/volume:Volume::${cluster}-upd-n${i + 1}-data`)));
-    const tokenEnv = deployer.state(cluster).filter((r) => r.type === CONTAINER)
-        .map((r) => (unwrapSecrets(r.inputs).value.envs as string[]).find((e) => e.startsWith("ETCD_INITIAL_CLUSTER_TOKEN=")));
+    const tokenEnv = (await deployer.state(cluster)).filter((r) => r.type === CONTAINER)
+        .map((r) => (plain(r.inputs!).envs as string[]).find((e) => e.startsWith("ETCD_INITIAL_CLUSTER_TOKEN=")));
     expect(tokenEnv).toEqual(hosts.map(() => expect.stringMatching(new RegExp(`^ETCD_INITIAL_CLUSTER_TOKEN=${cluster}-${cluster}-[0-9a-f]{16}$`))));
     expect(await objects()).toEqual(before);
     expect(await containerAndVolumeEvents(since)).toEqual([]);

@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
 # Bring the live-test lab up (idempotent; repairs a half-built lab). Run as root.
-#   LAB_HOSTS=5            number of namespace Docker hosts h1..hN (1..5)
+#   LAB_HOSTS=6            number of namespace Docker hosts h1..hN (1..9)
 #   LAB_DIR=/var/lib/etcd-lab
 # Writes $LAB_DIR/lab.json describing the lab. See README.md beside this file.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=images.sh
+. "$HERE/images.sh"
 
 lab_require_root
 lab_validate_hosts
-
-# etcd series -> expected upstream version and the Debian suite whose .debs provide it
-declare -A IMAGE_EXPECT=([3.4]=3.4.23 [3.5]=3.5.16)
-declare -A IMAGE_SUITE=([3.4]=bookworm [3.5]=trixie)
-declare -A IMAGE_TAG=()
 
 PACKAGES=(docker.io etcd-server etcd-client openssh-server openssh-client dnsmasq-base iproute2 iptables
           curl dnsutils jq busybox-static)
@@ -52,78 +49,6 @@ main_dockerd() {
     >>"$LAB_MAIN_DOCKERD_LOG" 2>&1 </dev/null &
   lab_wait 60 "main dockerd" lab_main_docker_ok || { tail -n 20 "$LAB_MAIN_DOCKERD_LOG" >&2; lab_die "main dockerd did not start"; }
 }
-
-# ---------------------------------------------------------------- etcd images
-existing_image() { # series -> tag of a verified lab image of that series, if any
-  docker images --filter "label=$LAB_IMAGE_LABEL.series=$1" --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | head -n1
-}
-
-verify_image() { # tag version
-  local out
-  out=$(docker run --rm --network none "$1" /usr/local/bin/etcd --version 2>&1) || { echo "$out" >&2; return 1; }
-  grep -q "^etcd Version: $2\$" <<<"$out" || { echo "$out" >&2; return 1; }
-}
-
-fetch_debs() { # suite dir: download etcd-server + etcd-client .debs of that suite into dir
-  local suite=$1 dir=$2 opts=(-o APT::Sandbox::User=root)
-  if [[ $suite != bookworm ]]; then
-    # Another suite's package lists, without touching the system's apt sources, lists or caches.
-    local a="$LAB_DIR/apt-$suite"
-    mkdir -p "$a/lists/partial" "$a/cache/archives/partial"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" >"$a/sources.list"
-    opts+=(-o "Dir::Etc::sourcelist=$a/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$a/lists"
-           -o "Dir::Cache=$a/cache")
-    apt-get "${opts[@]}" update -qq >"$LAB_LOG_DIR/apt-$suite.log" 2>&1 \
-      || { tail -n 20 "$LAB_LOG_DIR/apt-$suite.log" >&2; lab_die "apt-get update for $suite failed"; }
-  fi
-  (cd "$dir" && apt-get "${opts[@]}" download etcd-server etcd-client >>"$LAB_LOG_DIR/apt-$suite.log" 2>&1) \
-    || { tail -n 20 "$LAB_LOG_DIR/apt-$suite.log" >&2; lab_die "apt-get download etcd-server etcd-client ($suite) failed"; }
-}
-
-build_image() { # series
-  local series=$1 expect=${IMAGE_EXPECT[$1]} suite=${IMAGE_SUITE[$1]} tag
-  if tag=$(existing_image "$series") && [[ -n $tag ]]; then
-    if verify_image "$tag" "${tag#local/etcd:v}"; then
-      lab_log "image $tag (etcd $series) already built"
-      IMAGE_TAG[$series]=$tag; return 0
-    fi
-    lab_warn "image $tag does not run: rebuilding"
-  fi
-  local b="$LAB_DIR/build/etcd-$series"
-  rm -rf "$b" && mkdir -p "$b/debs" "$b/x" "$b/root"
-  lab_log "fetching etcd-server/etcd-client .debs from $suite"
-  fetch_debs "$suite" "$b/debs"
-  local deb debver version
-  deb=$(ls "$b"/debs/etcd-server_*.deb)
-  debver=$(dpkg-deb -f "$deb" Version)
-  version=$(sed -E 's/^[0-9]+://; s/[-+~].*$//' <<<"$debver")
-  [[ $version == "$series".* ]] || lab_die "$suite's etcd-server is $debver, not etcd $series.x"
-  [[ $version == "$expect" ]] || lab_warn "$suite's etcd-server is $debver, expected $expect: tagging local/etcd:v$version"
-  for deb in "$b"/debs/*.deb; do dpkg -x "$deb" "$b/x"; done
-  local r="$b/root" bin lib
-  mkdir -p "$r/usr/local/bin" "$r/var/lib/etcd" "$r/tmp" && chmod 1777 "$r/tmp"
-  for bin in etcd etcdctl etcdutl; do
-    [[ -x $b/x/usr/bin/$bin ]] && cp -p "$b/x/usr/bin/$bin" "$r/usr/local/bin/"
-  done
-  [[ -x $r/usr/local/bin/etcd && -x $r/usr/local/bin/etcdctl ]] || lab_die "etcd/etcdctl missing from $suite's .debs"
-  # the binaries are dynamically linked Go programs: copy exactly the libraries they ask for (libc + ld.so)
-  for lib in $(ldd "$r"/usr/local/bin/* | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' | sort -u); do
-    mkdir -p "$r$(dirname "$lib")" && cp -L "$lib" "$r$lib"
-  done
-  tag="local/etcd:v$version"
-  lab_log "importing $tag ($(cd "$r/usr/local/bin" && lab_words "$(printf "%s\n" *)") from $suite etcd-server $debver)"
-  tar --owner=0 --group=0 -C "$r" -c . | docker import \
-    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    -c 'WORKDIR /var/lib/etcd' -c 'EXPOSE 2379 2380' -c 'CMD ["/usr/local/bin/etcd"]' \
-    -c "LABEL $LAB_IMAGE_LABEL=1" -c "LABEL $LAB_IMAGE_LABEL.series=$series" \
-    -c "LABEL $LAB_IMAGE_LABEL.deb=$suite:etcd-server=$debver" - "$tag" >/dev/null
-  verify_image "$tag" "$version" || lab_die "$tag does not run 'etcd --version' as etcd $version"
-  lab_log "built $tag: $(docker run --rm --network none "$tag" /usr/local/bin/etcd --version | head -n1)"
-  IMAGE_TAG[$series]=$tag
-  rm -rf "$b/x" "$b/root"
-}
-
-build_images() { local s; for s in 3.4 3.5; do build_image "$s"; done; }
 
 # ---------------------------------------------------------------- network + hosts
 network() {
@@ -307,23 +232,6 @@ prune_extra_hosts() {
 }
 
 # ---------------------------------------------------------------- images on hosts + checks
-load_images() {
-  local i s tag missing
-  for ((i = 1; i <= LAB_HOSTS; i++)); do
-    missing=()
-    for s in 3.4 3.5; do
-      tag=${IMAGE_TAG[$s]}
-      lab_host_docker "$i" image inspect "$tag" >/dev/null 2>&1 || missing+=("$tag")
-    done
-    if ((${#missing[@]})); then
-      lab_log "h$i: loading ${missing[*]}"
-      docker save "${missing[@]}" | lab_host_docker "$i" load -q >/dev/null
-    else
-      lab_log "h$i: images present"
-    fi
-  done
-}
-
 check_hosts() {
   local i url root want images s
   for ((i = 1; i <= LAB_HOSTS; i++)); do
@@ -331,7 +239,7 @@ check_hosts() {
     root=$(docker -H "$url" info --format '{{.DockerRootDir}}') || lab_die "docker -H $url info failed"
     [[ $root == "$want" ]] || lab_die "docker -H $url reached an engine with DockerRootDir $root, not $want (sshd SetEnv?)"
     images=$(docker -H "$url" image ls --format '{{.Repository}}:{{.Tag}}')
-    for s in 3.4 3.5; do
+    for s in "${IMAGE_KEYS[@]}"; do
       grep -qxF "${IMAGE_TAG[$s]}" <<<"$images" || lab_die "$url does not list ${IMAGE_TAG[$s]}"
     done
     lab_log "h$i: $url -> DockerRootDir $root; images: $(lab_words "$images")"
@@ -350,9 +258,9 @@ write_json() {
   done
   local tmp; tmp=$(mktemp "$LAB_JSON.XXXXXX")
   printf '%s\n' "${hosts[@]}" | jq -s \
-    --arg local "$LAB_MAIN_DOCKER_HOST" --arg i34 "${IMAGE_TAG[3.4]}" --arg i35 "${IMAGE_TAG[3.5]}" \
+    --arg local "$LAB_MAIN_DOCKER_HOST" --argjson images "$(images_json)" \
     --arg key "$LAB_SSH_KEY" --arg cfg "$LAB_SSH_CONFIG" --arg user "$LAB_USER" \
-    '{hosts: ., localDockerHost: $local, images: {"3.4": $i34, "3.5": $i35}, sshKey: $key, sshConfig: $cfg, sshUser: $user}' >"$tmp"
+    '{hosts: ., localDockerHost: $local, images: $images, sshKey: $key, sshConfig: $cfg, sshUser: $user}' >"$tmp"
   chmod 644 "$tmp" && mv "$tmp" "$LAB_JSON"
   lab_log "wrote $LAB_JSON"
 }
@@ -364,7 +272,8 @@ mkdir -p "$LAB_DIR" "$LAB_LOG_DIR" && chmod 711 "$LAB_DIR"
 lab_log "setup: LAB_HOSTS=$LAB_HOSTS LAB_DIR=$LAB_DIR"
 lab_phase "packages"           install_packages
 lab_phase "main dockerd"       main_dockerd
-lab_phase "etcd images"        build_images
+lab_phase "etcd images (Debian)"      build_deb_images
+lab_phase "etcd images (Go modules)"  build_module_images
 lab_phase "prune extra hosts"  prune_extra_hosts
 lab_phase "network"            network
 lab_phase "ssh account"        lab_account       # before the dockerds: their sockets' group
