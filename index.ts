@@ -24,3 +24,5 @@ export const rootPassword = cluster.rootPassword;
 export const authReport = cluster.authReport;
 export const metricsTargets = cluster.metricsTargets;
 export const diagnoseScript = cluster.diagnoseScript;
+// The snapshot saved before the last change of the members (undefined until one is saved).
+export const lastSnapshot = cluster.lastSnapshot;

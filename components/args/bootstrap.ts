@@ -27,14 +27,14 @@ export interface BootstrapArgs {
  * created during the deployment, before any member starts, and is single-use: a new one is made whenever the
  * member set (names and peer URLs) changes. Where Pulumi runs needs `curl`.
  *
- * The source is either a discovery service (`serviceUrl`, the default being the public
- * https://discovery.etcd.io, which is unmaintained and has answered 503: prefer a self-hosted etcd or static
- * bootstrap) or an existing etcd cluster you run (`endpoints`).
+ * The source is either a discovery service (`serviceUrl`) or an existing etcd cluster you run (`endpoints`); one
+ * of them is required. There is no default: the public https://discovery.etcd.io is unmaintained and has answered
+ * 503, so it is used only when named as `serviceUrl` (prefer a self-hosted etcd or static bootstrap).
  */
 export interface DiscoveryBootstrapArgs {
     /**
      * A v2 discovery service: the component asks `<serviceUrl>/new?size=<members>` for a token URL and gives it
-     * to every member as `ETCD_DISCOVERY`. Default `https://discovery.etcd.io` when `endpoints` is not set.
+     * to every member as `ETCD_DISCOVERY`, e.g. `https://discovery.etcd.io` (public, unmaintained). This or `endpoints`.
      * http(s) URL without query. Not with `endpoints`. The service speaks v2 discovery only, so not with etcd ≥ 3.7.
      */
     serviceUrl?: string;

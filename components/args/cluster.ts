@@ -153,12 +153,13 @@ export interface EtcdClusterArgs {
      */
     hosts?: DockerHostArgs[];
     /**
-     * etcd image. Default `gcr.io/etcd-development/etcd:v3.6.14`. Any image whose default command starts etcd
+     * etcd image. Default `gcr.io/etcd-development/etcd:v3.6.17`. Any image whose default command starts etcd
      * and that has `etcdctl` at `/usr/local/bin/etcdctl` works (configuration goes only through `ETCD_*`
-     * environment variables). The etcd version is read from the tag (`v3.5.16`, `3.5.16-…`).
+     * environment variables). The etcd version is read from the tag (`v3.5.16`, `3.5.16-…`). An image without a
+     * tag is refused (Docker would pull `:latest`); with a digest and no tag, give `etcdVersion`.
      */
     image?: string;
-    /** etcd version of `image` (e.g. `3.5.16`) when its tag does not say it. */
+    /** etcd version of `image` (e.g. `3.5.16`) when its tag does not say it (`latest`, a digest without tag). */
     etcdVersion?: string;
     /**
      * `--initial-cluster-token`. Default: generated once (random) and kept in state across updates.

@@ -77,7 +77,12 @@ export interface MaintenanceArgs {
      * Image of the maintenance container. The official etcd image has no shell, so this is another one: it must have a
      * POSIX `sh` with `date`, `sleep`, `ls`, `rm`, `mv`, `chmod`, `tail`, `sed` on PATH, and `/usr/local/bin/etcdctl`
      * (and `/usr/local/bin/etcdutl` from 3.5) of the cluster's etcd version, e.g. an image built `FROM` a busybox image
-     * with those two binaries copied from the etcd image. Required.
+     * with those two binaries copied from the etcd image. Required. For example, from this Dockerfile:
+     * ```
+     * FROM gcr.io/etcd-development/etcd:v3.6.17 AS etcd
+     * FROM busybox:1.36
+     * COPY --from=etcd /usr/local/bin/etcdctl /usr/local/bin/etcdutl /usr/local/bin/
+     * ```
      */
     image: string;
     /** Seconds between two runs (snapshot, prune, defrag). Default 3600, 5–604800. */

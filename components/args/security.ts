@@ -17,7 +17,10 @@ export interface TlsArgs {
     /**
      * `ETCD_CLIENT_CERT_AUTH`: clients must present a certificate signed by the CA. Default true with TLS.
      * With auth enabled too, a certificate's common name counts as a user name; the client certificate the
-     * component makes is for `etcd-client`, which is no etcd user, so it grants nothing by itself.
+     * component makes is for `etcd-client`, which is no etcd user, so it grants nothing by itself. With auth on,
+     * etcd's JSON gateway (`/v3/...` over HTTP) refuses (400) every request made with a certificate that has a common
+     * name, whatever token it carries: use gRPC clients (etcdctl, the Go client) with that certificate, or present
+     * one without a common name, signed by your own CA (`provided`), to the gateway.
      */
     clientCertAuth?: boolean;
     /** `ETCD_PEER_CLIENT_CERT_AUTH`: peers must present a certificate signed by the CA. Default true with TLS. */

@@ -33,7 +33,7 @@ export const observationTags = {
  * The diagnosis of every member in `observations`, as text: one entry per member that is not well (cause, fix, and
  * the log line that shows it), or a line saying that every member is well.
  */
-export function diagnoseObservations(observations: string, rules: LogRule[]): string {
+export function diagnoseObservations(observations: string, rules: LogRule[], learners: { member: string; text: string }[] = []): string {
     interface Seen { name: string; host: string; container: string; unreachable?: string; missing?: boolean;
         status?: string; exitCode?: string; oom?: boolean; restarts?: number; healthy?: boolean; health?: string; clusterId?: string;
         address?: string; logs: string[] }
@@ -104,7 +104,19 @@ export function diagnoseObservations(observations: string, rules: LogRule[]): st
         }
         return undefined;
     };
+    /**
+     * What endpoint health itself said: from etcd 3.6 a full quota is logged nowhere, and only etcdctl's
+     * "Active Alarm(s): NOSPACE" says it (3.5 logged "alarm raised"). Shown as the health answer, not as a log line.
+     */
+    const fromHealth = (m: Seen) => {
+        const health = m.health;
+        // Only etcd's own answer ("<url> is unhealthy: …"); a connection error says nothing about the cause.
+        if (health === undefined || !health.includes(" is unhealthy: ")) return undefined;
+        const rule = rules.find((r) => new RegExp(r.pattern).test(health));
+        return rule === undefined ? undefined : { rule, line: undefined };
+    };
     const entries: string[] = [];
+    const learnersDown = new Set<string>();
     for (const m of members) {
         const where = `${m.name} (container ${m.container} on ${m.host})`;
         const say = (cause: string, fix: string, line?: string) =>
@@ -125,18 +137,30 @@ export function diagnoseObservations(observations: string, rules: LogRule[]): st
             continue;
         }
         const running = m.status === "running";
+        // A running learner does not answer endpoint health; what learners.ts says of it (how far behind, what to do) is the cause.
+        const learner = learners.find((l) => l.member === m.name);
+        const paused = m.status === "paused";
+        const unpause = `unpause it: docker -H ${m.host} unpause ${m.container}`;
+        if (learner && (running || paused)) { entries.push(`- ${learner.text}${paused ? `\n    its container is paused: ${unpause}` : ""}`); continue; }
+        // A learner whose container is down: first why it is down, then (below) what its being a learner means.
+        if (learner) learnersDown.add(learner.member);
         if (running && m.healthy !== false) continue;
         // Exited with code 0 and not restarting: a clean stop (docker stop), which its log does not explain.
         const own = m.status === "exited" && m.exitCode === "0" && (m.restarts ?? 0) === 0 ? undefined : fromLog(m);
-        const found = own === undefined || own.rule.id === "tls-handshake" || own.rule.id === "peer-refused" ? fromPeers(m) ?? own : own;
+        const logged = own === undefined || own.rule.id === "tls-handshake" || own.rule.id === "peer-refused" ? fromPeers(m) ?? own : own;
+        // The more specific of the two (the table is ordered so): a full member also logs the elections of its start.
+        const answered = fromHealth(m);
+        const found = answered !== undefined && (logged === undefined || rules.indexOf(answered.rule) < rules.indexOf(logged.rule)) ? answered : logged;
         const state = m.oom ? "the kernel killed it for lack of memory (OOMKilled)" :
             m.status === "restarting" || (m.restarts ?? 0) > 2 ? `it keeps restarting (${m.restarts} restarts, last exit code ${m.exitCode})` :
-                !running ? `its container is ${m.status} (exit code ${m.exitCode})` : `it does not answer endpoint health (${quote(m.health ?? "")})`;
+                paused ? "its container is paused" : !running ? `its container is ${m.status} (exit code ${m.exitCode})` : `it does not answer endpoint health (${quote(m.health ?? "")})`;
         if (m.oom) say(state, "raise resources.memoryMb, or remove the limit");
         else if (found) say(`${state}: ${found.rule.cause}`, found.rule.fix, found.line);
+        else if (paused) say(state, unpause);
         else if (!running) say(state, `start it (docker -H ${m.host} start ${m.container}) and see its log (docker -H ${m.host} logs ${m.container})`);
         else say(`${state}; nothing known in its log`, `see its log: docker -H ${m.host} logs ${m.container}`);
     }
+    for (const l of learners) if (learnersDown.has(l.member) || !members.some((m) => m.name === l.member)) entries.push(`- ${l.text}`);
     if (counts.size > 1 && majority === undefined) {
         entries.push(`- the members disagree on the cluster ID (${members.filter((m) => m.clusterId).map((m) => `${m.name}: ${m.clusterId}`).join(", ")}) ` +
             `and no majority says which is right.\n    fix: keep the members of the cluster that holds your data; delete the others' containers and volumes and deploy again.`);

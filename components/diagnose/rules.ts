@@ -1,7 +1,9 @@
 /**
  * What a member's own log says went wrong, and what to do: a table of log patterns, most specific first, each with
- * its cause and fix. The patterns match etcd 3.4's text logger (capnslog) and the JSON of 3.5's zap alike, since
- * they look for the words etcd writes, not for a format. They are written in the common subset of JavaScript and
+ * its cause and fix. The patterns match etcd 3.4's text logger (capnslog) and the JSON of 3.5–3.7's zap alike, since
+ * they look for the words etcd writes, not for a format. Where a later etcd words a fault differently, both wordings
+ * are listed (v3 discovery, 3.6's default, logs "failed to get cluster size from discovery service"; v2 discovery
+ * "failed to get from discovery server"). They are written in the common subset of JavaScript and
  * POSIX extended regular expressions. Pure data.
  */
 
@@ -88,7 +90,7 @@ export const logRules: LogRule[] = [
     },
     {
         id: "discovery-unreachable",
-        pattern: "failed to get from discovery server|discovery: .*(connection refused|no such host|i/o timeout)",
+        pattern: "failed to get from discovery server|from discovery service|discovery: .*(connection refused|no such host|i/o timeout)",
         cause: "the discovery service cannot be reached from the member",
         fix: "check that bootstrap.discovery (endpoints or serviceUrl) is reachable from the Docker hosts",
     },

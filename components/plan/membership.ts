@@ -31,6 +31,12 @@ export interface MembershipPlan {
     leaving: LiveMember[];
     /** The current leader's member name, when known. */
     leader?: string;
+    /**
+     * Desired members the running cluster lists as learners, by name → hex member ID: a scale-out that failed or was
+     * interrupted after `member add` left them so. Their promote (created again: a failed one is not in the state)
+     * promotes them through the leader, whatever their role.
+     */
+    learners: Record<string, string>;
     /** Member changes roll in this order: existing members (the leader last), then joining members. */
     order: string[];
     problems: string[];
@@ -76,6 +82,7 @@ function runningRoles(plan: ClusterPlan, survey: Survey, out: MembershipPlan, ho
             out.problems.push(`members[${i}].host: member ${show(m.name)} runs on another host (host #${container.hostIndex + 1} of hosts in use) ` +
                 `than ${show(m.hostName)}. A member does not move between hosts; remove it in one deployment and add a member with a new name in the next.`);
         }
+        if (live?.isLearner) out.learners[m.name] = live.id;
         if (live && container) out.roles[m.name] = "existing";
         else if (live && !container && hostDown) out.roles[m.name] = "existing";
         else if (live && live.started && !container) {
@@ -109,7 +116,7 @@ function volumeChecks(cluster: ResolvedCluster, plan: ClusterPlan, survey: Surve
 
 /** Decides the deployment's membership changes from the survey of the running cluster (plan/survey.ts). */
 export function planMembership(cluster: ResolvedCluster, plan: ClusterPlan, survey: Survey): MembershipPlan {
-    const out: MembershipPlan = { clusterState: "new", roles: {}, leaving: [], order: [], problems: [], warnings: [] };
+    const out: MembershipPlan = { clusterState: "new", roles: {}, leaving: [], learners: {}, order: [], problems: [], warnings: [] };
     const hostIndex = (m: MemberPlan) => plan.hosts.findIndex((h) => h.name === m.hostName);
     volumeChecks(cluster, plan, survey, hostIndex, out);
     const answered = survey.askedMember !== undefined && survey.members.length > 0;

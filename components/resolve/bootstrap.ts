@@ -12,7 +12,7 @@
  */
 import type { BootstrapArgs } from "../args";
 import { isHostname, labelPattern, show } from "./argChecks";
-import { defaultDiscoveryAttempts, defaultDiscoveryService } from "./defaults";
+import { defaultDiscoveryAttempts, publicDiscoveryService } from "./defaults";
 import { resolveDnsmasq } from "./dnsmasq";
 import { atLeast, formatEtcdVersion } from "./etcdVersion";
 import type { BootstrapContext, ResolvedBootstrap, ResolvedMember } from "./model";
@@ -90,6 +90,13 @@ function resolveDiscovery(args: BootstrapArgs, ctx: BootstrapContext, problems: 
             `use serviceUrl for a discovery service, or endpoints for an etcd you run, not both.`);
         return { mode: "static" };
     }
+    if (d.serviceUrl === undefined && d.endpoints === undefined) {
+        // No silent fallback to the public service: it is unmaintained and has answered 503, failing deployments.
+        problems.push(`bootstrap.discovery: neither endpoints nor serviceUrl is set; say where the members find each other: ` +
+            `endpoints: ["http://10.0.0.100:2379"] for a discovery etcd you run, or serviceUrl: ${show(publicDiscoveryService)} for the public ` +
+            `discovery service, which is no longer maintained and has answered 503. Or leave bootstrap out for static bootstrap.`);
+        return { mode: "static" };
+    }
     const version = ctx.version;
     if (!version) {
         problems.push(`etcdVersion: unknown (the image tag does not say it), but bootstrap.mode "discovery" picks the discovery protocol from it; ${versionHint}.`);
@@ -99,10 +106,11 @@ function resolveDiscovery(args: BootstrapArgs, ctx: BootstrapContext, problems: 
     const source: "service" | "endpoints" = d.endpoints !== undefined ? "endpoints" : "service";
     const protocol = d.protocol ?? (source === "service" || !atLeast(version, 3, 6) ? "v2" : "v3");
     const field = d.protocol !== undefined ? `bootstrap.discovery.protocol: ${show(d.protocol)}` :
-        source === "service" ? `bootstrap.discovery.serviceUrl: ${show(d.serviceUrl ?? defaultDiscoveryService)} (a v2 discovery service)` :
+        source === "service" ? `bootstrap.discovery.serviceUrl: ${show(d.serviceUrl)} (a v2 discovery service)` :
             `bootstrap.discovery.protocol: "v2" (the default for etcd ${v})`;
     if (protocol === "v2" && atLeast(version, 3, 7)) {
-        problems.push(`${field} cannot be used with etcd ${v}: etcd 3.7 removed v2 discovery (--discovery). ` +
+        problems.push(`${field} cannot be used with etcd ${v}: etcd 3.7 removed v2 discovery (--discovery) with the v2 store ` +
+            `(https://etcd.io/docs/v3.7/upgrades/upgrade_3_7/#v2-store). ` +
             `Use bootstrap.discovery.endpoints with protocol "v3" (an etcd you run), or bootstrap.mode "static" or "dns".`);
         return { mode: "static" };
     }
@@ -116,12 +124,12 @@ function resolveDiscovery(args: BootstrapArgs, ctx: BootstrapContext, problems: 
             problems.push(`bootstrap.discovery.protocol: "v3" needs bootstrap.discovery.endpoints (an etcd you run); a discovery service (serviceUrl) speaks v2 only.`);
             return { mode: "static" };
         }
-        const serviceUrl = (d.serviceUrl ?? defaultDiscoveryService).replace(/\/+$/, "");
+        const serviceUrl = String(d.serviceUrl).replace(/\/+$/, "");
         if (!parseHttpUrl(serviceUrl, false)) {
-            problems.push(`bootstrap.discovery.serviceUrl: ${show(d.serviceUrl)} is not an http(s) URL without query; use e.g. ${defaultDiscoveryService}.`);
+            problems.push(`bootstrap.discovery.serviceUrl: ${show(d.serviceUrl)} is not an http(s) URL without query; use e.g. ${publicDiscoveryService}.`);
         }
-        if (serviceUrl === defaultDiscoveryService) {
-            warnings.push(`EtcdCluster ${show(ctx.clusterName)}: bootstrapping through the public ${defaultDiscoveryService}, which is no longer maintained ` +
+        if (serviceUrl === publicDiscoveryService) {
+            warnings.push(`EtcdCluster ${show(ctx.clusterName)}: bootstrapping through the public ${publicDiscoveryService}, which is no longer maintained ` +
                 `(etcd 3.6 announcement) and has been seen answering 503; prefer bootstrap.mode "static" or a self-hosted discovery etcd (bootstrap.discovery.endpoints).`);
         }
         if (atLeast(version, 3, 6)) {

@@ -11,6 +11,7 @@ import type { ResolvedCluster, UrlScheme } from "./model";
 import { resolveOperations } from "./operations";
 import { resolveAuth, resolveTls } from "./security";
 import { resolveDockerSettings, resolveEtcdSettings, resolveImage, resolveRollout } from "./settings";
+import { versionEnvChecks } from "./versionEnv";
 import { clusterWarnings } from "./warnings";
 
 /** The member names as given, for checks keyed by member name (`tls.provided.members`). */
@@ -28,13 +29,14 @@ export function resolveClusterArgs(clusterName: string, args: EtcdClusterArgs): 
     const docker = resolveDockerSettings(args, problems);
     const { image, version } = resolveImage(args, problems);
     const hosts = resolveHosts(args.hosts, problems);
-    const given = resolveMembers(args.members, hosts, docker.networkMode, problems);
+    const given = resolveMembers(args.members, hosts, args.hosts, docker.networkMode, problems);
     problems.push(...memberCollisions(given));
     const tls = resolveTls(args.tls, givenMemberNames(args), problems);
     const auth = resolveAuth(args.auth, problems);
     const scheme: UrlScheme = tls.mode === "off" ? "http" : "https";
     const { bootstrap, members } = resolveBootstrap(args.bootstrap, { clusterName, version, members: given, hosts, scheme }, problems, warnings);
     const settings = resolveEtcdSettings(args, problems);
+    versionEnvChecks(settings.extraEnv, version, problems, warnings, clusterName);
     const rollout = resolveRollout(args, problems);
     const operations = resolveOperations(clusterName, args, members, problems, warnings);
     if (problems.length > 0) {

@@ -2,13 +2,14 @@
 import type { DockerHostArgs } from "../args";
 
 /** The official image at a pinned 3.6 patch (https://github.com/etcd-io/etcd/releases). */
-export const defaultImage = "gcr.io/etcd-development/etcd:v3.6.14";
+export const defaultImage = "gcr.io/etcd-development/etcd:v3.6.17";
 export const defaultLocalHost: DockerHostArgs = { name: "local", url: "unix:///var/run/docker.sock" };
 export const defaultClientPort = 2379;
 export const defaultPeerPort = 2380;
 export const defaultHealthCheckTimeoutSeconds = 120;
 export const defaultValidityHours = 87600;
-export const defaultDiscoveryService = "https://discovery.etcd.io";
+/** The public discovery service: never a default (unmaintained, seen answering 503), only when named as serviceUrl. */
+export const publicDiscoveryService = "https://discovery.etcd.io";
 export const defaultDiscoveryAttempts = 5;
 export const defaultDnsPort = 53;
 export const defaultCheckAttempts = 30;

@@ -13,7 +13,10 @@ function resolveHost(host: DockerHostArgs, path: string, problems: string[]): Re
     try {
         url = new URL(host.url);
     } catch {
-        problems.push(`${path}.url: ${show(host.url)} is not a URL; use ssh://user@host, tcp://host:2376 or unix:///var/run/docker.sock.`);
+        problems.push(typeof host.url === "string" && host.url.trim() !== "" && !host.url.includes("://")
+            ? `${path}.url: ${show(host.url)} has no scheme; say how Docker is reached: ${show(`ssh://${host.url.includes("@") ? host.url : `user@${host.url}`}`)} ` +
+                `(recommended), ${show(`tcp://${host.url.split("@").pop()}:2376`)} with TLS material, or "unix:///var/run/docker.sock".`
+            : `${path}.url: ${show(host.url)} is not a URL; use ssh://user@host, tcp://host:2376 or unix:///var/run/docker.sock.`);
         return undefined;
     }
     const scheme = url.protocol.replace(/:$/, "");

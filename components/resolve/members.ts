@@ -1,10 +1,14 @@
 /** The members: each checked, with its host, address, ports and Docker names defaulted; then the clashes between them. */
-import type { EtcdMemberArgs } from "../args";
+import type { DockerHostArgs, EtcdMemberArgs } from "../args";
 import { dockerNamePattern, isAddress, isPort, show } from "./argChecks";
-import { defaultClientPort, defaultPeerPort } from "./defaults";
+import { defaultClientPort, defaultLocalHost, defaultPeerPort } from "./defaults";
 import type { ResolvedCluster, ResolvedHost, ResolvedMember } from "./model";
 
-function memberHost(m: EtcdMemberArgs, path: string, hosts: ResolvedHost[], problems: string[]): ResolvedHost | undefined {
+/**
+ * The member's host. `hostArgs` is the `hosts` argument as given: undefined when it defaulted to the local engine,
+ * and with the names of hosts that were refused, whose own problems already say what is wrong with them.
+ */
+function memberHost(m: EtcdMemberArgs, path: string, hosts: ResolvedHost[], hostArgs: DockerHostArgs[] | undefined, problems: string[]): ResolvedHost | undefined {
     if (m.host === undefined) {
         if (hosts.length > 1) {
             problems.push(`${path}.host: missing; with several hosts each member must name one of ${hosts.map((h) => show(h.name)).join(", ")}.`);
@@ -12,10 +16,19 @@ function memberHost(m: EtcdMemberArgs, path: string, hosts: ResolvedHost[], prob
         return hosts.length === 1 ? hosts[0] : undefined;
     }
     const host = hosts.find((h) => h.name === m.host);
-    if (!host && hosts.length > 0) {
+    if (host) {
+        return host;
+    }
+    if (hostArgs === undefined) {
+        problems.push(`${path}.host: ${show(m.host)} is not a host: hosts is not set, so it defaulted to the local engine alone ` +
+            `({ name: ${show(defaultLocalHost.name)}, url: ${show(defaultLocalHost.url)} }). List your Docker hosts, e.g. ` +
+            `hosts: [{ name: ${show(m.host)}, url: "ssh://user@10.0.0.137" }], or leave host out to use the local engine.`);
+    } else if (Array.isArray(hostArgs) && hostArgs.some((h) => h?.name === m.host)) {
+        // The host is listed but was refused: its own problem says why, and "not in hosts" would be wrong.
+    } else if (hosts.length > 0) {
         problems.push(`${path}.host: ${show(m.host)} is not in hosts; use one of ${hosts.map((h) => show(h.name)).join(", ")}.`);
     }
-    return host;
+    return undefined;
 }
 
 function checkPorts(path: string, clientPort: unknown, peerPort: unknown, problems: string[]): void {
@@ -49,7 +62,8 @@ function checkAddress(path: string, address: unknown, host: ResolvedHost | undef
  * `members`, each checked and defaulted. A member whose name, host or address cannot be resolved is left out
  * (its problems are reported), so later checks only see members that make sense.
  */
-export function resolveMembers(memberArgs: EtcdMemberArgs[], hosts: ResolvedHost[], networkMode: ResolvedCluster["networkMode"], problems: string[]): ResolvedMember[] {
+export function resolveMembers(memberArgs: EtcdMemberArgs[], hosts: ResolvedHost[], hostArgs: DockerHostArgs[] | undefined,
+    networkMode: ResolvedCluster["networkMode"], problems: string[]): ResolvedMember[] {
     if (!Array.isArray(memberArgs) || memberArgs.length === 0) {
         problems.push(`members: ${show(memberArgs)} must list at least one member, e.g. [{ name: "etcd-n1" }].`);
     }
@@ -64,7 +78,7 @@ export function resolveMembers(memberArgs: EtcdMemberArgs[], hosts: ResolvedHost
             problems.push(`${path}.name: ${show(m.name)} is used by two members; member names must be unique.`);
             return;
         }
-        const host = memberHost(m, path, hosts, problems);
+        const host = memberHost(m, path, hosts, hostArgs, problems);
         const clientPort = m.clientPort ?? defaultClientPort;
         const peerPort = m.peerPort ?? defaultPeerPort;
         checkPorts(path, clientPort, peerPort, problems);

@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EtcdClusterArgs } from "../args";
 import { dockerNamePattern, isPort, show } from "./argChecks";
-import { defaultLogOptions } from "./defaults";
+import { defaultImage, defaultLogOptions } from "./defaults";
+import { atLeast, imageTag, versionFromImage } from "./etcdVersion";
 import type { ResolvedMember, ResolvedOperations } from "./model";
 
 const logDriverPattern = /^[a-z0-9][a-z0-9_.\-/:]*$/;
@@ -118,13 +119,23 @@ function resolveRestore(args: EtcdClusterArgs, problems: string[]): ResolvedOper
     return { snapshot: file };
 }
 
+/** A Dockerfile for a maintenance image: busybox's sh and tools, and the etcd binaries of the cluster's own image. */
+function maintenanceDockerfile(clusterImage: unknown): string {
+    const etcdImage = typeof clusterImage === "string" && imageTag(clusterImage) !== undefined ? clusterImage : defaultImage;
+    const version = versionFromImage(etcdImage);
+    // etcdutl exists from 3.5 on; the maintenance loop uses it for snapshot status there.
+    const binaries = version !== undefined && !atLeast(version, 3, 5) ? "etcdctl" : "etcdctl /usr/local/bin/etcdutl";
+    return `FROM ${etcdImage} AS etcd / FROM busybox:1.36 / COPY --from=etcd /usr/local/bin/${binaries} /usr/local/bin/`;
+}
+
 /** `maintenance`: an image, whole numbers in range, a known host (default the first member's), a volume name. */
 function resolveMaintenance(clusterName: string, args: EtcdClusterArgs, members: ResolvedMember[], problems: string[]): ResolvedOperations["maintenance"] {
     const m = args.maintenance;
     if (m === undefined) return undefined;
     const image = m.image;
     if (typeof image !== "string" || image.trim() === "" || /\s/.test(image)) {
-        problems.push(`maintenance.image: ${show(image)} must name an image with sh and etcdctl (the etcd image has no shell); see the argument's documentation.`);
+        problems.push(`maintenance.image: ${show(image)} must name an image with a POSIX sh and /usr/local/bin/etcdctl (and etcdutl from 3.5) ` +
+            `of the cluster's etcd version; the etcd image has no shell. E.g. build one from these Dockerfile lines and give its tag: ${maintenanceDockerfile(args.image)}.`);
     }
     const ranged = (key: "intervalSeconds" | "keep", def: number, min: number, max: number) => {
         const v = m[key] ?? def;

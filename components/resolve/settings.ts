@@ -6,7 +6,7 @@
 import type { EtcdClusterArgs, EtcdTuningArgs } from "../args";
 import { show } from "./argChecks";
 import { defaultHealthCheckTimeoutSeconds, defaultImage, defaultRollout } from "./defaults";
-import { EtcdVersion, formatEtcdVersion, parseEtcdVersion, versionFromImage } from "./etcdVersion";
+import { EtcdVersion, formatEtcdVersion, imageTag, parseEtcdVersion, versionFromImage } from "./etcdVersion";
 import type { ResolvedCluster, ResolvedRollout } from "./model";
 
 const etcdEnvPattern = /^ETCD_[A-Z0-9_]+$/;
@@ -66,10 +66,28 @@ export function resolveDockerSettings(args: EtcdClusterArgs, problems: string[])
 }
 
 /** `image`, and the etcd version from `etcdVersion` or the image tag. */
+/**
+ * An image without a tag: the etcd version is read from the tag, and without a digest Docker pulls `:latest`,
+ * whichever release that is on the day (and on each host), so it is refused. A digest pins the image, but only
+ * `etcdVersion` can then say which etcd it holds.
+ */
+function untagged(image: string, etcdVersion: string | undefined, problems: string[]): void {
+    const example = imageTag(defaultImage)!;
+    if (!image.includes("@")) {
+        problems.push(`image: ${show(image)} has no tag, so Docker would pull ${show(`${image}:latest`)}, whichever etcd release that is on the day, ` +
+            `and the component reads the etcd version from the tag; pin a release, e.g. ${show(`${image}:${example}`)}.`);
+    } else if (etcdVersion === undefined) {
+        problems.push(`image: ${show(image)} has a digest but no tag, so the etcd version (read from the tag) is unknown; ` +
+            `set etcdVersion to the release the digest holds, e.g. etcdVersion: ${show(example.replace(/^v/, ""))}.`);
+    }
+}
+
 export function resolveImage(args: EtcdClusterArgs, problems: string[]): { image: string; version?: EtcdVersion } {
     const image = args.image ?? defaultImage;
     if (typeof image !== "string" || image.trim() === "" || /\s/.test(image)) {
         problems.push(`image: ${show(image)} is not an image reference; use e.g. ${defaultImage}.`);
+    } else if (imageTag(image) === undefined) {
+        untagged(image, args.etcdVersion, problems);
     }
     if (args.etcdVersion === undefined) {
         return { image, version: typeof image === "string" ? versionFromImage(image) : undefined };

@@ -7,8 +7,9 @@ export function clusterWarnings(clusterName: string, members: ResolvedMember[], 
     const warnings: string[] = [];
     const n = members.length;
     if (n % 2 === 0) {
+        const fewer = n - 1 === 1 ? "1 member does" : `${n - 1} members do`;
         warnings.push(`EtcdCluster ${show(clusterName)} has ${n} members: an even count tolerates no more failures than ` +
-            `${n - 1} members do (quorum is ${n / 2 + 1}); use ${n - 1} or ${n + 1}.`);
+            `${fewer} (quorum is ${n / 2 + 1}); use ${n - 1} or ${n + 1}.`);
     }
     for (const h of unusedHosts) {
         warnings.push(`EtcdCluster ${show(clusterName)}: host ${show(h.name)} (${h.url}) runs no member, so nothing is created on it; remove it or give it a member.`);

@@ -7,6 +7,7 @@ import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import type { ClusterPlan } from "../plan/cluster";
 import type { ResolvedCluster } from "../resolve/model";
+import { clientCommonName } from "../plan/security";
 import { authEnableScript } from "../scripts/auth";
 import { healthCheckScript, healthCheckSpec } from "../scripts/healthCheck";
 import { rootPasswordEnv, tlsEnvName } from "../scripts/shell";
@@ -48,13 +49,10 @@ export function createHealthCheck(
     rootPassword: pulumi.Output<string> | undefined,
     containers: pulumi.CustomResource[],
     gates: pulumi.Resource[],
-    leaving: pulumi.Output<string[]>,
     parent: pulumi.Resource,
 ): command.local.Command {
-    const spec = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
     return new command.local.Command(`${name}-health`, {
-        // Members this deployment removes are still listed until the engine deletes them, after the program.
-        create: leaving.apply((l) => healthCheckScript({ ...spec, leaving: l })),
+        create: healthCheckScript(healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds)),
         // tcp hosts' TLS material and the root password: environment, never argv.
         environment: commandEnvironment(plan, rootPassword),
         ...(rootPassword === undefined ? {} : { logging: "none" as const }),
@@ -84,6 +82,8 @@ export function createAuthCommand(
             probes: spec.probes,
             etcdctlFlags: plan.etcdctlFlags,
             timeoutSeconds: cluster.healthCheck.timeoutSeconds,
+            // Provided certificates carry the user's own name: whether it is an etcd user is the user's business.
+            certUser: cluster.tls.mode === "auto" && cluster.tls.clientCertAuth ? clientCommonName : undefined,
         }),
         environment: commandEnvironment(plan, rootPassword),
         // The script never prints the password; still, nothing of this command goes to the engine's log.

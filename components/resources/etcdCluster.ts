@@ -1,7 +1,8 @@
 /**
  * The cluster component: resolves and plans the arguments, then creates the hosts' providers and images, the
- * cluster token, the bootstrap resources and the CA, one {@link EtcdMember} per member, and the commands that
- * check health and enable authentication.
+ * cluster token, the bootstrap resources and the CA, the membership check (which fails the deployment when the
+ * running cluster refuses the planned change: see planLiveMembership), one {@link EtcdMember} per member, and the
+ * commands that check health and enable authentication.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
@@ -87,8 +88,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
     public readonly maintenance?: Maintenance;
 
     constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(etcdClusterType, name, {}, opts);
+        // Checked before super(): bad arguments throw before anything is registered with the engine, the component
+        // itself included, so a refused program leaves no trace in the stack.
         const cluster = resolveClusterArgs(name, args);
+        super(etcdClusterType, name, {}, opts);
         cluster.warnings.forEach((w) => pulumi.log.warn(w, this));
         const plan = planCluster(cluster);
 
@@ -142,8 +145,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const containers = Object.values(this.containers);
 
         const gates = Object.values(this.members).map((m) => m.gate);
-        const leaving = membership.apply((mp) => mp.leaving.map((l) => l.id));
-        const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, gates, leaving, this) : undefined;
+        const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, gates, this) : undefined;
         this.healthReport = check?.stdout ?? pulumi.output("");
         const auth = rootPassword === undefined ? undefined :
             createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), check ? [check] : containers, this);
@@ -172,7 +174,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         createRetentionNotice(name, cluster, plan, this);
         this.lastSnapshot = snapshot === undefined ? pulumi.output(undefined) : snapshot.stdout.apply(parseSnapshotReport);
         const reach = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
-        this.diagnoseScript = pulumi.output(diagnosisScript({ hosts: reach.hosts, probes: reach.probes, etcdctlFlags: plan.etcdctlFlags }));
+        this.diagnoseScript = pulumi.output(diagnosisScript({ hosts: reach.hosts, probes: reach.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth }));
         this.registerOutputs({
             clientEndpoints: this.clientEndpoints,
             clientEndpointList: this.clientEndpointList,

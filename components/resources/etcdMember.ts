@@ -38,8 +38,9 @@ export const etcdMemberType = "etcd-cluster:index:EtcdMember";
 
 /**
  * What EtcdCluster gives each member: the member's plan and the cluster-wide values its resources are made
- * of. Nothing in here comes from another member.
- * @internal
+ * of. Nothing in here comes from another member. Not exported from the package's entry (only EtcdCluster makes
+ * members), yet not marked internal: EtcdMember's public constructor names it, so its declaration must stay in the
+ * built .d.ts.
  */
 export interface EtcdMemberInputs {
     /** Prefix of the children's names (the cluster's name): they keep the names they had as the cluster's children. */
@@ -183,6 +184,10 @@ export class EtcdMember extends pulumi.ComponentResource {
         });
         this.promote = new command.local.Command(`${id}-promote`, {
             create: scripts.promote, environment: scripts.joinEnvironment, ...quiet,
+            // A promote that failed (the learner did not catch up in time) is not in the state, so the next deployment
+            // creates it again with the current script, which then finishes the learner (plan/membership.ts, learners).
+            // No trigger on the learner's ID: it would change once the member votes, and the deployment after a
+            // recovery would not converge (a non-empty preview).
         }, { ...childOpts, dependsOn: [this.container], ignoreChanges: ["create", "environment"] });
         // Destroying the whole cluster (the cluster deleted in the same run) needs neither hand-overs nor
         // removals (`deletedWith`, as above). The last member could not be removed anyway.

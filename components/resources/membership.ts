@@ -16,7 +16,7 @@ import { healthCheckSpec } from "../scripts/healthCheck";
 import { joinDeleteScript, joinScript, promoteScript } from "../scripts/join";
 import { gateScript, leaveScript, OwnMemberSpec, preStopScript } from "../scripts/member";
 import { snapshotScript } from "../scripts/snapshot";
-import { surveyScript } from "../scripts/survey";
+import { membershipCheckScript, surveyScript } from "../scripts/survey";
 import { dropVolumeScript } from "../scripts/volume";
 import { commandEnvironment } from "./commands";
 
@@ -25,6 +25,16 @@ import { commandEnvironment } from "./commands";
  * plans the membership change. Problems (removing too many members, moving one, skipping an etcd minor
  * version …) reject the output with {@link EtcdClusterArgsError}: every member resource takes an input from
  * it, so none of them is registered, and the engine changes no member.
+ *
+ * A program whose resources were not registered must also never reach the point where the engine deletes what
+ * the program did not register: a member's leave deletes it from the cluster. The CLI's Node.js host never
+ * signals the end of a program that had an uncaught error, but the Automation API's inline host does
+ * (`@pulumi/pulumi/automation/server` awaits the program, then calls `disconnect(true)`, which sends
+ * `SignalAndWaitForShutdown`, before it looks at the errors it caught), and the engine takes that signal as "every
+ * resource is registered" and deletes the rest (pulumi/pulumi#20143 added the signal to inline programs). Seen live:
+ * a refused downgrade ran every member's leave. So the problems also reach a resource, the membership check,
+ * whose command fails when there are any: a failed step makes the engine stop the deployment without deletes,
+ * and the program's registrations wait for it before the host can signal anything.
  */
 export function planLiveMembership(
     name: string, cluster: ResolvedCluster, plan: ClusterPlan, rootPassword: pulumi.Output<string> | undefined, parent: pulumi.Resource,
@@ -38,8 +48,14 @@ export function planLiveMembership(
         environment: commandEnvironment(plan, rootPassword),
     }, { parent });
     // What it prints is no secret (member list, status), though its environment may hold root's password.
-    return pulumi.unsecret(survey.stdout).apply((out) => {
-        const membership = planMembership(cluster, plan, parseSurvey(out));
+    const planned = pulumi.unsecret(survey.stdout).apply((out) => planMembership(cluster, plan, parseSurvey(out)));
+    // A refused run also gets a trigger of its own, so that its check is a step that runs the failing script even when an
+    // earlier refused run left the same script in the state.
+    new command.local.Command(`${name}-membership-check`, {
+        create: planned.apply((m) => membershipCheckScript(m.problems)),
+        triggers: planned.apply((m) => (m.problems.length > 0 ? [`refused at ${new Date().toISOString()}`] : [])),
+    }, { parent });
+    return planned.apply((membership) => {
         if (membership.problems.length > 0) {
             throw new EtcdClusterArgsError(membership.problems, `membership change of EtcdCluster ${JSON.stringify(name)} (nothing was changed)`);
         }
@@ -133,7 +149,12 @@ export function memberScripts(
         join: joinSpec.apply(joinScript),
         unjoin: joinSpec.apply(joinDeleteScript),
         joinEnvironment: commandEnvironment(plan, rootPassword),
-        promote: joinSpec.apply(promoteScript),
+        // The promote asks the running members other than itself, whatever the member's role: a learner answers
+        // neither member list nor endpoint status --cluster.
+        promote: pulumi.all([membership, joinSpec]).apply(([mp, spec]) => promoteScript({
+            ...spec, learner: mp.learners[m.name] !== undefined,
+            probes: all.probes.filter((p) => p.member !== m.name && mp.roles[p.member] === "existing"),
+        })),
         gate: gateScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds, maxAppliedLag: cluster.rollout.maxAppliedLag }),
         preStop: preStopScript(ownSpec),
         leave: leaveScript({ ...ownSpec, timeoutSeconds: cluster.rollout.memberTimeoutSeconds }),

@@ -11,9 +11,10 @@
  *   (`docker inspect`), so the container does not change.
  */
 import type { MemberRole } from "../plan/membership";
+import { decidePromotion } from "../plan/promote";
 import { bootstrapKeys } from "../plan/survey";
 import { diagnosisBlock } from "./diagnose";
-import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote, statusFunction } from "./shell";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, nodeProgram, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote, statusFunction } from "./shell";
 
 export interface JoinSpec {
     clusterName: string;
@@ -30,6 +31,8 @@ export interface JoinSpec {
     etcdctlFlags: string[];
     auth: boolean;
     timeoutSeconds: number;
+    /** The member is in the running cluster as a learner: its promote finishes it, whatever its role. */
+    learner?: boolean;
 }
 
 const listAttempt = `while read -r h ctr url asked; do
@@ -59,6 +62,7 @@ peer=${shQuote(spec.peerUrl)}
 ${spec.auth ? `${rootLogin(why)}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
 ${statusFunction}
+${clusterStatusFunction}
 ${findSelf}`;
 }
 
@@ -80,33 +84,52 @@ initial=$(printf '%s\\n' "$list" | awk -F', ' -v me="$member" -v p="$peer" 'NF >
 printf 'ETCD_INITIAL_CLUSTER=%s\\nETCD_INITIAL_CLUSTER_STATE=existing\\n' "$initial"`;
 }
 
-const promoteAttempt = `${listAttempt}
-if [ "$ok" = 1 ]; then
-  ok=0; line=$(self); id=$(printf '%s' "$line" | awk -F', ' '{ print $1 }')
-  if [ -z "$line" ]; then err="not in the member list (asked $asked)"
-  elif [ "$(printf '%s' "$line" | awk -F', ' '{ print $6 }')" != true ]; then ok=1; echo "etcd member $member ($id) is a voting member"
-  else
-    st=$(ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status --cluster 2>/dev/null | stf)
-    lead=$(printf '%s\\n' "$st" | awk '$2 == "true" { print $4; exit }')
-    mine=$(printf '%s\\n' "$st" | awk -v id="$id" '$1 == id { print $4; exit }')
-    if [ -n "$lead" ] && [ -n "$mine" ] && [ $((mine * 10)) -ge $((lead * 9)) ] && out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member promote "$id" 2>&1); then
-      ok=1; echo "etcd member $member ($id) promoted from learner at applied index $mine of the leader's $lead"
-    else err="learner $id catching up: applied index \${mine:-?} of the leader's \${lead:-?}\${out:+: $(printf '%s' "$out" | tail -n 1)}"; out=""
-    fi
-  fi
+/**
+ * One promote attempt: `member list -w json` and `endpoint status --cluster -w json` through the first running member
+ * that answers (a learner answers neither itself), {@link decidePromotion} over both (with node, as the diagnosis
+ * runs), then `member promote` sent to the leader: through the leader's own container when it is one of the members
+ * asked, else to its client URL through the member that answered. Never to a follower: before etcd 3.5.28/3.6.6 a
+ * follower forwards it without the caller's credentials and, with auth on, the leader refuses it (etcd-io/etcd#20757).
+ */
+const promoteAttempt = `asked=""
+while read -r h ctr url m; do
+  if ectl "$h" "$ctr" "$url" --command-timeout=5s member list -w json >"$tmp/ml" 2>"$tmp/err"; then asked=$m; break; fi
+  err="$m: $(tail -n 1 "$tmp/err")"
+done <"$tmp/probes"
+if [ -n "$asked" ]; then
+  clusterstatus "$h" "$ctr" "$url" -w json >"$tmp/es"
+  set -- $(node -e "$decide" "$tmp/ml" "$tmp/es" "$peer" 2>&1)
+  case \${1:-} in
+    voter) ok=1; echo "etcd member $member ($2) is a voting member" ;;
+    absent) err="not in the member list (asked $asked)" ;;
+    wait) id=$2; shift 2; err="learner $id: $*" ;;
+    promote)
+      id=$2; lname=$3; lurl=$4; mine=$5; lead=$6
+      target=$(awk -v n="$lname" '$4 == n { print; exit }' "$tmp/probes")
+      if [ -n "$target" ]; then set -- $target; else set -- "$h" "$ctr" "$lurl"; fi
+      if out=$(ectl "$1" "$2" "$3" --command-timeout=5s member promote "$id" 2>&1); then
+        ok=1; echo "etcd member $member ($id) promoted from learner at applied index $mine of the leader's $lead (through the leader $lname)"
+      else err="learner $id: member promote through the leader $lname: $(printf '%s' "$out" | tail -n 1)"
+      fi ;;
+    *) err="cannot decide on the promotion: $*" ;;
+  esac
 fi`;
 
 /**
- * A joined member's promote command, run once after its container started: once the learner's applied index
- * reaches 90 % of the leader's (as etcd-operator does), `member promote` through a voting member (a learner
- * answers neither `member list` nor `endpoint status --cluster` itself). A member that is already a voter
- * (promoted by an earlier, interrupted deployment, or not a joiner) is left as it is.
+ * A joined member's promote command, run after its container started, and again by a later deployment when the
+ * member is still a learner (an earlier promote failed or was interrupted): once the learner's applied index reaches
+ * 90 % of the leader's (as etcd-operator does), `member promote` through the leader (see {@link promoteAttempt}). A
+ * member that is already a voter is left as it is.
  * https://etcd.io/docs/v3.6/learning/design-learner/
  */
 export function promoteScript(spec: JoinSpec): string {
-    if (spec.role !== "join") return `echo ${shQuote(`etcd member ${spec.member}: not a joining member, nothing to promote`)}
+    if (spec.role !== "join" && !spec.learner) return `echo ${shQuote(`etcd member ${spec.member}: not a joining member, nothing to promote`)}
 `;
+    const program = nodeProgram({ decidePromotion }, (f) => `const fs = require("fs"); const a = process.argv; process.stdout.write(${f.decidePromotion}(` +
+        `fs.readFileSync(a[1], "utf8"), fs.readFileSync(a[2], "utf8"), a[3], 90) + "\\n")`);
     return `${askingPreamble(spec, "promoting a member needs root")}
+command -v node >/dev/null 2>&1 || { echo "etcd member $member: node is not on PATH here; the promote decides with it (Pulumi's Node.js programs run with it)" >&2; exit 1; }
+decide=${shQuote(program)}
 ${retryLoop({ seconds: spec.timeoutSeconds }, promoteAttempt, 2)}
 [ "$ok" = 1 ] && exit 0
 printf 'etcd member %s (cluster %s) was not promoted within ${spec.timeoutSeconds}s: %s\\n' "$member" "$cluster" "$err" >&2

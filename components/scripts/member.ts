@@ -7,7 +7,7 @@
  * Both talk to the member's own container only, so nothing in them changes when other members come or go.
  */
 import { diagnosisBlock } from "./diagnose";
-import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote, statusFunction } from "./shell";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote, statusFunction } from "./shell";
 
 /** A member as its own scripts reach it: through its own Docker host (index 0 in the script). */
 export interface OwnMemberSpec {
@@ -39,10 +39,11 @@ ${memberAccess([spec.host], [{ member: spec.member, hostIndex: 0, containerName:
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
 me() { ectl 0 "$ctr" "$url" --command-timeout=5s "$@"; }
 ${statusFunction}
+${clusterStatusFunction}
 # The best member to hand leadership to: a started voter other than this one, the one with the highest applied index.
 successor() { printf '%s\\n' "$1" | awk -v self="$2" '$1 != self && $3 == "false" && $4 + 0 >= best { best = $4 + 0; id = $1 } END { print id }'; }
 handover() {
-  all=$(me endpoint status --cluster 2>/dev/null | stf)
+  all=$(clusterstatus 0 "$ctr" "$url" | stf)
   to=$(successor "$all" "$1")
   [ -n "$to" ] || { echo "member $member leads and no other voting member answers: leadership not moved"; return 1; }
   if out=$(me move-leader "$to" 2>&1); then echo "member $member handed leadership to $to"; return 0; fi
@@ -54,7 +55,7 @@ const gateAttempt = `if ! st=$(me endpoint status 2>&1); then err="not answering
 else
   st=$(printf '%s\\n' "$st" | stf)
   id=$(field "$st" 1); learner=$(field "$st" 3); applied=$(field "$st" 4); problem=$(field "$st" 5-)
-  lead=$(me endpoint status --cluster 2>/dev/null | stf | awk '$2 == "true" { print $4; exit }')
+  lead=$(clusterstatus 0 "$ctr" "$url" | stf | awk '$2 == "true" { print $4; exit }')
   if [ -n "$problem" ]; then err="$problem (applied index $applied)"
   elif [ "$learner" = true ]; then err="still a learner (applied index $applied)"
   elif [ -z "$lead" ]; then err="no leader answers (applied index $applied)"
@@ -118,6 +119,9 @@ if ! st=$(me endpoint status 2>&1); then
 fi
 st=$(printf '%s\\n' "$st" | stf)
 id=$(field "$st" 1)
+# A learner (its promote never happened) cannot remove itself ("rpc not supported for learner"); its join's delete,
+# which runs after its container stops, removes it through the running members.
+if [ "$(field "$st" 3)" = true ]; then echo "member $member ($id) is a learner: its join removes it from cluster $cluster"; exit 0; fi
 [ "$(field "$st" 2)" = true ] && { handover "$id" || true; }
 ${retryLoop({ seconds: spec.timeoutSeconds }, `if out=$(me member remove "$id" 2>&1); then ok=1
 else

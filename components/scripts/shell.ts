@@ -113,5 +113,36 @@ ETCDCTL_USER="root:\${${rootPasswordEnv}}"; export ETCDCTL_USER`;
  * IS LEARNER, RAFT TERM, RAFT INDEX, RAFT APPLIED INDEX, ERRORS); 3.6 prints 16 (STORAGE VERSION, DB SIZE IN USE,
  * quota and downgrade columns added: etcd etcdctl/ctlv3/command/printer.go, makeEndpointStatusTable).
  */
-export const statusFunction = `stf() { awk -F', ' '{ if (NF >= 16) print $2, $9, $10, $13, $14; else print $2, $5, $6, $9, $10 }'; }
+export const statusFunction = `stf() { awk -F', ' '/^[{]"level":/ { next } { if (NF >= 16) print $2, $9, $10, $13, $14; else print $2, $5, $6, $9, $10 }'; }
 field() { printf '%s\\n' "$1" | head -n 1 | cut -d' ' -f"$2"; }`;
+
+/**
+ * `clusterstatus <h> <ctr> <url> [etcdctl flags…]`: `endpoint status` of every member (`-w json` or the table), through
+ * `ectl` (which must be defined). With auth on, etcd 3.6.17 answers Status only to an authenticated user, and a learner
+ * cannot authenticate one ("rpc not supported for learner"): etcdctl then exits at that endpoint's client and `--cluster`
+ * prints nothing (etcdctl/ctlv3/command/ep_command.go, epStatusCommandFunc: mustClient per endpoint), so the voting
+ * members are asked alone. A learner's own status is then unknown. Exits 1 when some member did not answer; prints the
+ * more complete of the two answers, never both (two JSON arrays would not parse).
+ */
+export const clusterStatusFunction = `clusterstatus() {
+  cs_h=$1; cs_c=$2; cs_u=$3; shift 3
+  cs_all=$(ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s endpoint status --cluster "$@" 2>/dev/null) && { printf '%s\n' "$cs_all"; return 0; }
+  cs_voters=$(ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s member list 2>/dev/null | awk -F', ' 'NF >= 6 && $6 == "false" && $5 != "" { printf "%s%s", (c++ ? "," : ""), $5 }')
+  cs_some=""
+  [ -n "$cs_voters" ] && cs_some=$(ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s endpoint status "$@" --endpoints="$cs_voters" 2>/dev/null) && { printf '%s\n' "$cs_some"; return 0; }
+  if [ -n "$cs_some" ]; then printf '%s\n' "$cs_some"; elif [ -n "$cs_all" ]; then printf '%s\n' "$cs_all"; fi
+  return 1
+}`;
+
+/**
+ * A `node -e` program that calls pure functions of this package, shipped as their own source text
+ * (`Function.prototype.toString`), so that the shell gathers facts and TypeScript decides where Pulumi runs. Each
+ * function must use nothing from outside itself. Transpilers that keep function names (esbuild's `keepNames`, as
+ * `tsx` runs a program) wrap inner functions in calls to a module helper, `__name(fn, "name")`, that the shipped text
+ * does not carry: the program defines it as the identity. `build` gets each function's text as a callable expression.
+ */
+export function nodeProgram<F extends Record<string, (...args: never[]) => unknown>>(fns: F, build: (text: { [K in keyof F]: string }) => string): string {
+    const text = Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, `(${fn.toString()})`])) as { [K in keyof F]: string };
+    return `var __name = (fn) => fn; ${build(text)}`;
+}
+

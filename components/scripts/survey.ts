@@ -7,7 +7,7 @@
  */
 import { clusterLabel, memberLabel } from "../plan/labels";
 import { bootstrapKeys, surveyTags as t } from "../plan/survey";
-import { etcdctlFunction, memberAccess, rootPasswordEnv, ScriptHost, ScriptProbe, shQuote } from "./shell";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, rootPasswordEnv, ScriptHost, ScriptProbe, shQuote } from "./shell";
 
 export interface SurveySpec {
     clusterName: string;
@@ -38,6 +38,7 @@ export function surveyScript(spec: SurveySpec): string {
     return `set -u
 ${spec.auth ? `[ -z "\${${rootPasswordEnv}:-}" ] || { ETCDCTL_USER="root:\${${rootPasswordEnv}}"; export ETCDCTL_USER; }\n` : ""}${memberAccess(spec.hosts, spec.probes)}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
+${clusterStatusFunction}
 any=""
 for i in ${hosts}; do
   # A busy host's sshd may drop a connection now and then: ask three times before calling it unreachable.
@@ -67,7 +68,7 @@ while [ -z "$asked" ]; do
       asked=$member
       echo "${t.asked} $member"
       printf '%s\\n' "$out" | sed 's/^/${t.memberList} /'
-      ectl "$h" "$ctr" "$url" --command-timeout=5s endpoint status --cluster 2>/dev/null | sed 's/^/${t.endpointStatus} /'
+      clusterstatus "$h" "$ctr" "$url" | sed 's/^/${t.endpointStatus} /'
       break
     fi
   done <"$tmp/probes"
@@ -77,4 +78,13 @@ while [ -z "$asked" ]; do
 done
 exit 0
 `;
+}
+
+/**
+ * The membership check's script: `true` when the planned change has no problem, otherwise one that prints them
+ * and fails. Its step failing is what makes the engine stop before it deletes anything (see planLiveMembership).
+ */
+export function membershipCheckScript(problems: string[]): string {
+    if (problems.length === 0) return "true";
+    return `printf '%s\\n' ${problems.map(shQuote).join(" ")} >&2\nexit 1`;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
 
 /** Every resource the program registered, as the mock runtime saw it. */
 export const created: pulumi.runtime.MockResourceArgs[] = [];
@@ -60,4 +61,14 @@ export function clusterCommands(from = created): string[] {
 /** Waits until every member's last command (its leave, registered after the rollout order is known) is registered. */
 export function settled(cluster: { members: Record<string, { leave: pulumi.CustomResource }> }): Promise<unknown> {
     return promiseOf(pulumi.all(Object.values(cluster.members).map((m) => m.leave.id)));
+}
+
+/**
+ * Resolves once every registration started so far has reached the mocks. The SDK registers a resource
+ * asynchronously, so `created` does not show it yet when its constructor returns or throws: a check for "nothing
+ * was created" made right then passes whatever the program did. This is the SDK's own wait for its RPC queue to
+ * drain before it disconnects (`waitForRPCs`, internal to the SDK, hence not in its typings).
+ */
+export function registrationsSettled(): Promise<void> {
+    return (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }

@@ -1,6 +1,7 @@
 /**
  * The diagnosis from real etcd logs: each fixture under logs/ is a member's log captured on the lab while the fault
- * was produced for real (etcd 3.4.23's text logger, 3.5.16's JSON), and the member's state as docker showed it.
+ * was produced for real (etcd 3.4.23's text logger, the JSON of 3.5.16, 3.6.17 and 3.7.4; tests/live/lab/capture-faults.sh
+ * makes them for an image of the lab), and the member's state as docker showed it.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,11 +12,13 @@ const logs = (file: string) => fs.readFileSync(path.join(__dirname, "logs", file
 const rule = (id: string) => logRules.find((r) => r.id === id)!;
 
 /** One member's observations: its state, a failed endpoint health, and its log. */
-function observed(log: string[], state = "running 0 false 0"): string {
-    return ["member etcd-n2 ssh://root@10.77.0.12 etcd-n2", `state ${state}`, "health fail context deadline exceeded", ...log.map((l) => `log ${l}`)].join("\n");
+function observed(log: string[], state = "running 0 false 0", health = "fail context deadline exceeded"): string {
+    return ["member etcd-n2 ssh://root@10.77.0.12 etcd-n2", `state ${state}`, `health ${health}`, ...log.map((l) => `log ${l}`)].join("\n");
 }
+/** From 3.6 a full quota is logged nowhere: only endpoint health says it (fixture <version>-space-exceeded.health). */
+const quotaInLog = (version: string) => version === "3.4" || version === "3.5";
 
-describe.each(["3.4", "3.5"])("etcd %s logs", (version) => {
+describe.each(["3.4", "3.5", "3.6", "3.7"])("etcd %s logs", (version) => {
     it.each<[string, string, string]>([
         ["peer-unreachable", "peer-refused", "running 0 false 0"],
         ["lost-quorum", "peer-refused", "running 0 false 0"],
@@ -25,9 +28,9 @@ describe.each(["3.4", "3.5"])("etcd %s logs", (version) => {
         ["address-in-use", "address-in-use", "exited 1 false 0"],
         ["flag-and-env", "flag-and-env", "exited 1 false 0"],
         ["permission", "data-dir-permission", "exited 1 false 0"],
-        ["space-exceeded", "space-exceeded", "running 0 false 0"],
         ["dns-srv-missing", "dns-srv-missing", "exited 1 false 0"],
         ["discovery-unreachable", "discovery-unreachable", "running 0 false 0"],
+        ...(quotaInLog(version) ? [["space-exceeded", "space-exceeded", "running 0 false 0"] as [string, string, string]] : []),
     ])("%s: %s", (fixture, id, state) => {
         const file = `${version}-${fixture}.log`;
         const out = diagnose(observed(logs(file), state));
@@ -36,6 +39,22 @@ describe.each(["3.4", "3.5"])("etcd %s logs", (version) => {
         // The quoted line is one of the member's own that matches the rule (3.5's JSON shown as time, level, message, fields).
         const quoted = /\n {4}log: (.*)$/m.exec(out)![1].replace(/…$/, "");
         expect(new RegExp(rule(id).pattern).test(quoted)).toBe(true);
+    });
+});
+
+describe.each(["3.6", "3.7"])("etcd %s: a full quota", (version) => {
+    const health = fs.readFileSync(path.join(__dirname, "logs", `${version}-space-exceeded.health`), "utf8").split("\n").filter((l) => l !== "");
+
+    it("is not in the member's log, only in what endpoint health says (3.5 logged 'alarm raised')", () => {
+        expect(logs(`${version}-space-exceeded.log`).filter((l) => new RegExp(rule("space-exceeded").pattern).test(l))).toEqual([]);
+        expect(health[0]).toMatch(/ is unhealthy: failed to commit proposal: Active Alarm\(s\): NOSPACE/);
+    });
+
+    it("is named from endpoint health's reason, with its fix", () => {
+        const out = diagnose(observed(logs(`${version}-space-exceeded.log`), "running 0 false 0", `fail ${health[0]}`));
+        expect(out).toContain(`it does not answer endpoint health (${health[0]}): ${rule("space-exceeded").cause}.`);
+        expect(out).toContain(`fix: ${rule("space-exceeded").fix}.`);
+        expect(out).not.toContain("log:");
     });
 });
 
@@ -87,7 +106,7 @@ describe("from the container's state and the cluster IDs", () => {
     });
 });
 
-describe.each(["3.4", "3.5"])("etcd %s with TLS: the third member has the first one's certificate (valid for 10.77.0.13, not its 10.77.0.15)", (version) => {
+describe.each(["3.4", "3.5", "3.6", "3.7"])("etcd %s with TLS: the third member has the first one's certificate (valid for 10.77.0.13, not its 10.77.0.15)", (version) => {
     const block = (n: number, address: string, health: string, file: string) => [
         `member etcd-n${n} ssh://root@h${n} etcd-n${n}`, "state running 0 false 0", `addr ${address}`, `health ${health}`, ...logs(file).map((l) => `log ${l}`),
     ].join("\n");
@@ -122,6 +141,7 @@ it.each<[string, string]>([
     ["tls-handshake", '{"level":"warn","msg":"rejected connection on peer endpoint","remote-addr":"10.77.0.13:44558","server-name":"","error":"remote error: tls: bad certificate"}'],
     ["discovery-full", "2026-11-25 02:20:25.858527 C | etcdmain: discovery: cluster is full"],
     ["discovery-unreachable", "2026-11-25 02:20:25.858527 E | discovery: error #0: dial tcp 10.77.0.15:39999: connect: connection refused"],
+    ["discovery-unreachable", '{"level":"warn","ts":"2026-12-06T04:44:49.965009Z","caller":"v3discovery/discovery.go:237","msg":"failed to get cluster size from discovery service","discovery-token":"abc","discovery-endpoints":"http://10.77.0.15:24799","clusterSizeKey":"/_etcd/registry/abc/_config/size","error":"context deadline exceeded"}'],
     ["dns-srv-missing", "2026-11-25 02:19:35.370056 C | etcdmain: error setting up initial cluster: lookup y5.nowhere.lab on 127.0.0.1:53: read udp 127.0.0.1:51672->127.0.0.1:53: read: connection refused"],
     ["io-timeout", '{"level":"warn","msg":"prober detected unhealthy status","error":"dial tcp 10.77.0.12:2380: i/o timeout"}'],
     ["peer-refused", '{"level":"warn","msg":"prober detected unhealthy status","error":"dial tcp 10.77.0.15:38580: connect: connection refused"}'],

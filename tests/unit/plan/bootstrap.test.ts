@@ -28,7 +28,7 @@ describe("each member's environment, per bootstrap mode", () => {
     });
 
     it("discovery from a service: ETCD_DISCOVERY = the service's answer, no ETCD_INITIAL_CLUSTER, state new", () => {
-        const c = resolveClusterArgs("d", seed({ bootstrap: { mode: "discovery" } }));
+        const c = resolveClusterArgs("d", seed({ bootstrap: { mode: "discovery", discovery: { serviceUrl: "https://discovery.etcd.io" } } }));
         expect(c.bootstrap).toEqual({ mode: "discovery", protocol: "v2", source: "service", serviceUrl: "https://discovery.etcd.io", attempts: 5 });
         const plan = planCluster(c);
         expect(plan.initialCluster).toBe("");
@@ -80,7 +80,7 @@ describe("each member's environment, per bootstrap mode", () => {
 
     it.each<[string, EtcdClusterArgs["bootstrap"]]>([
         ["static", { mode: "static" }],
-        ["discovery service", { mode: "discovery" }],
+        ["discovery service", { mode: "discovery", discovery: { serviceUrl: "https://discovery.etcd.io" } }],
         ["dns", { mode: "dns", dns: { domain: "example.com", srvName: "x" } }],
         ["self-hosted discovery", { mode: "discovery", discovery: { endpoints: ["http://10.0.0.100:2379"] } }],
     ])("never sets one variable twice (%s)", (_mode, bootstrap) => {
@@ -92,7 +92,7 @@ describe("each member's environment, per bootstrap mode", () => {
 
 describe("the member set a discovery token is made for", () => {
     it("is the names and peer URLs, whatever the order, and changes when a member or a URL changes", () => {
-        const key = (m: typeof members) => planCluster(resolveClusterArgs("k", seed({ members: m, bootstrap: { mode: "discovery" } }))).memberSetKey;
+        const key = (m: typeof members) => planCluster(resolveClusterArgs("k", seed({ members: m, bootstrap: { mode: "discovery", discovery: { serviceUrl: "https://discovery.etcd.io" } } }))).memberSetKey;
         expect(key(members)).toBe("etcd-n1=http://10.0.0.137:2380,etcd-n2=http://10.0.0.138:2380,etcd-n3=http://10.0.0.139:2380");
         expect(key([...members].reverse())).toBe(key(members));
         expect(key(members.slice(0, 2))).not.toBe(key(members));

@@ -105,7 +105,7 @@ describe("memberEnv: the container environment from the bootstrap lines a member
             "ETCD_INITIAL_CLUSTER_STATE=new\nETCD_DISCOVERY_SRV_NAME=prod\nETCD_DISCOVERY_SRV=example.com",
             [...own("10.0.0.137", "etcd-n1", "etcd-n1.example.com"), "ETCD_DISCOVERY_SRV=example.com", "ETCD_DISCOVERY_SRV_NAME=prod", "ETCD_INITIAL_CLUSTER_STATE=new",
                 ...after, "ETCD_INITIAL_CLUSTER_TOKEN=tok"]],
-        ["discovery v2: ETCD_DISCOVERY after the cluster token", { bootstrap: { mode: "discovery" } },
+        ["discovery v2: ETCD_DISCOVERY after the cluster token", { bootstrap: { mode: "discovery", discovery: { serviceUrl: "https://discovery.etcd.io" } } },
             "ETCD_DISCOVERY=https://discovery.etcd.io/abc\nETCD_INITIAL_CLUSTER_STATE=new",
             [...own("10.0.0.137"), "ETCD_INITIAL_CLUSTER_STATE=new", ...after, "ETCD_INITIAL_CLUSTER_TOKEN=tok", "ETCD_DISCOVERY=https://discovery.etcd.io/abc"]],
         ["discovery v3: token and endpoints after the cluster token",
@@ -131,7 +131,7 @@ describe("memberEnv: the container environment from the bootstrap lines a member
     it.each<[string, Partial<EtcdClusterArgs>]>([
         ["static", {}],
         ["dns", { bootstrap: { mode: "dns", dns: { domain: "example.com" } } }],
-        ["discovery", { bootstrap: { mode: "discovery" } }],
+        ["discovery", { bootstrap: { mode: "discovery", discovery: { serviceUrl: "https://discovery.etcd.io" } } }],
     ])("%s: a member that joined a running cluster gets its recorded initial cluster and state existing, and no founding variable", (_mode, args) => {
         const m = planCluster(resolveClusterArgs("seed", threeNodeArgs({ ...tuned, ...args }))).members[2];
         const joined = "ETCD_INITIAL_CLUSTER_STATE=existing\nETCD_INITIAL_CLUSTER=etcd-n1=http://10.0.0.137:2380,etcd-n3=http://10.0.0.139:2380";

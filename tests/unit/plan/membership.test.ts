@@ -168,3 +168,25 @@ it("uses a volume it did not make as it is, with a warning", () => {
     expect(p.problems).toEqual([]);
     expect(p.warnings).toEqual([`members[0].volumeName: volume "etcd-n1-data" on host "h1" exists and was not made by this component; member "etcd-n1" uses it with whatever data it holds.`]);
 });
+
+describe("learners left behind", () => {
+    it("names a desired member the cluster lists as a learner, with its container, so that its promote runs again", () => {
+        const survey = running([1, 2, 3], 1);
+        survey.members.push(live(4, { isLearner: true }));
+        survey.containers.push(container(4));
+        const mp = plan({ members: members(1, 2, 3, 4) }, survey);
+        expect(mp.problems).toEqual([]);
+        expect(mp.roles["etcd-n4"]).toBe("existing");
+        expect(mp.learners).toEqual({ "etcd-n4": "a4" });
+    });
+
+    it("names no learner in a cluster of voters, and a learner dropped from the program leaves", () => {
+        expect(plan({}, running([1, 2, 3], 1)).learners).toEqual({});
+        const survey = running([1, 2, 3], 1);
+        survey.members.push(live(4, { isLearner: true }));
+        const mp = plan({}, survey);
+        expect(mp.learners).toEqual({});
+        expect(mp.leaving.map((l) => l.name)).toEqual(["etcd-n4"]);
+        expect(mp.problems).toEqual([]);
+    });
+});

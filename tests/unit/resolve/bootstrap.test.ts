@@ -5,7 +5,7 @@ import { problemsOf, threeNodeArgs as seed, threeNodeHosts as hosts } from "../f
 
 // Each refused combination: the arguments, and what the message must say (field, bad value, why, the fix).
 const refused: [string, EtcdClusterArgs, RegExp][] = [
-    ["v2 discovery (service) on etcd 3.7", seed({ image: "gcr.io/etcd-development/etcd:v3.7.1", bootstrap: { mode: "discovery" } }),
+    ["v2 discovery (service) on etcd 3.7", seed({ image: "gcr.io/etcd-development/etcd:v3.7.1", bootstrap: { mode: "discovery", discovery: { serviceUrl: "https://discovery.etcd.io" } } }),
         /bootstrap\.discovery\.serviceUrl: "https:\/\/discovery\.etcd\.io" \(a v2 discovery service\) cannot be used with etcd 3\.7\.1: etcd 3\.7 removed v2 discovery.*Use bootstrap\.discovery\.endpoints with protocol "v3".*or bootstrap\.mode "static"/],
     ["explicit v2 on etcd 3.7", seed({ image: "gcr.io/etcd-development/etcd:v3.7.1", bootstrap: { mode: "discovery", discovery: { protocol: "v2", endpoints: ["http://10.0.0.100:2379"] } } }),
         /bootstrap\.discovery\.protocol: "v2" cannot be used with etcd 3\.7\.1: etcd 3\.7 removed v2 discovery/],
@@ -13,9 +13,9 @@ const refused: [string, EtcdClusterArgs, RegExp][] = [
         /bootstrap\.discovery\.protocol: "v3" cannot be used with etcd 3\.5\.16: v3 discovery .* exists from etcd 3\.6 on\. Use protocol "v2" \(a self-hosted etcd ≤ 3\.5 with --enable-v2\), or etcd ≥ 3\.6/],
     ["v3 discovery on etcd 3.4", seed({ image: "local/etcd:v3.4.23", bootstrap: { mode: "discovery", discovery: { protocol: "v3", endpoints: ["http://10.0.0.100:2379"] } } }),
         /protocol: "v3" cannot be used with etcd 3\.4\.23/],
-    ["v3 with a discovery service", seed({ image: "gcr.io/etcd-development/etcd:v3.6.14", bootstrap: { mode: "discovery", discovery: { protocol: "v3" } } }),
+    ["v3 with a discovery service", seed({ image: "gcr.io/etcd-development/etcd:v3.6.14", bootstrap: { mode: "discovery", discovery: { protocol: "v3", serviceUrl: "https://discovery.etcd.io" } } }),
         /bootstrap\.discovery\.protocol: "v3" needs bootstrap\.discovery\.endpoints \(an etcd you run\); a discovery service \(serviceUrl\) speaks v2 only/],
-    ["discovery with an unknown version", seed({ image: "local/etcd:latest", bootstrap: { mode: "discovery" } }),
+    ["discovery with an unknown version", seed({ image: "local/etcd:latest", bootstrap: { mode: "discovery", discovery: { serviceUrl: "https://discovery.etcd.io" } } }),
         /etcdVersion: unknown \(the image tag does not say it\), but bootstrap\.mode "discovery" picks the discovery protocol from it; set etcdVersion \(e\.g\. "3\.5\.16"\)/],
     ["serviceUrl and endpoints", seed({ bootstrap: { mode: "discovery", discovery: { serviceUrl: "https://d.example", endpoints: ["http://10.0.0.100:2379"] } } }),
         /bootstrap\.discovery: serviceUrl \("https:\/\/d\.example"\) and endpoints \(\["http:\/\/10\.0\.0\.100:2379"\]\) are both set; use serviceUrl .* or endpoints/],
@@ -74,7 +74,7 @@ describe("accepted combinations", () => {
     });
 
     it("warns that the public discovery service is unmaintained", () => {
-        expect(resolveClusterArgs("w", seed({ bootstrap: { mode: "discovery" } })).warnings).toEqual([
+        expect(resolveClusterArgs("w", seed({ bootstrap: { mode: "discovery", discovery: { serviceUrl: "https://discovery.etcd.io" } } })).warnings).toEqual([
             expect.stringMatching(/public https:\/\/discovery\.etcd\.io, which is no longer maintained .* answering 503; prefer bootstrap\.mode "static" or a self-hosted discovery etcd/),
         ]);
     });

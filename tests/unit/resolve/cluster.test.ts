@@ -29,8 +29,8 @@ describe("defaults", () => {
             ["etcd-n2", "h2", "10.0.0.138", 2379, 2380, "etcd-n2", "etcd-n2-data"],
             ["etcd-n3", "h3", "10.0.0.139", 2379, 2380, "etcd-n3", "etcd-n3-data"],
         ]);
-        expect(c.image).toBe("gcr.io/etcd-development/etcd:v3.6.14");
-        expect(c.version).toEqual({ major: 3, minor: 6, patch: 14 });
+        expect(c.image).toBe("gcr.io/etcd-development/etcd:v3.6.17");
+        expect(c.version).toEqual({ major: 3, minor: 6, patch: 17 });
         expect(c.networkMode).toBe("host");
         expect(c.restartPolicy).toBe("unless-stopped");
         expect(c.healthCheck).toEqual({ enabled: true, timeoutSeconds: 120 });
@@ -49,7 +49,7 @@ describe("defaults", () => {
             members: [{ name: "m1", host: "a", clientPort: 1, peerPort: 2 }, { name: "m2", host: "a", clientPort: 3, peerPort: 4 }],
         });
         expect(c.warnings).toHaveLength(2);
-        expect(c.warnings[0]).toMatch(/2 members: an even count tolerates no more failures than 1 members do.*use 1 or 3/);
+        expect(c.warnings[0]).toMatch(/2 members: an even count tolerates no more failures than 1 member does.*use 1 or 3/);
         expect(c.warnings[1]).toMatch(/host "b" \(ssh:\/\/u@10.1.1.1\) runs no member/);
         expect(c.hosts.map((h) => h.name)).toEqual(["a"]);
     });
@@ -63,7 +63,7 @@ const rules: [string, EtcdClusterArgs, RegExp][] = [
     ["duplicate member names", { members: [{ name: "a", clientPort: 1, peerPort: 2 }, { name: "a" }] }, /members\[1\]\.name: "a" is used by two members/],
     ["unknown host", { ...threeHosts, members: [{ name: "a", host: "h9" }] }, /members\[0\]\.host: "h9" is not in hosts; use one of "h1", "h2", "h3"/],
     ["no host with several hosts", { ...threeHosts, members: [{ name: "a" }] }, /members\[0\]\.host: missing; with several hosts each member must name one of/],
-    ["malformed host url", { hosts: [{ name: "h", url: "10.0.0.1" }], members: [{ name: "a" }] }, /hosts\[0\]\.url: "10.0.0.1" is not a URL; use ssh:\/\/user@host/],
+    ["malformed host url", { hosts: [{ name: "h", url: "10.0.0.1" }], members: [{ name: "a" }] }, /hosts\[0\]\.url: "10.0.0.1" has no scheme; say how Docker is reached: "ssh:\/\/user@10.0.0.1"/],
     ["unsupported scheme", { hosts: [{ name: "h", url: "http://10.0.0.1" }], members: [{ name: "a" }] }, /scheme "http" of "http:\/\/10.0.0.1" is not supported/],
     ["plain tcp", { hosts: [{ name: "h", url: "tcp://10.0.0.1:2375" }], members: [{ name: "a" }] }, /tcp:\/\/ Docker host without TLS.*Use ssh:\/\/user@10.0.0.1/],
     ["TLS on ssh", { hosts: [{ name: "h", url: "ssh://u@10.0.0.1", caMaterial: "x" }], members: [{ name: "a" }] }, /TLS material is for tcp:\/\/ hosts/],

@@ -114,7 +114,7 @@ describe("maintenance", () => {
     });
 
     it.each<[string, Partial<EtcdClusterArgs>, RegExp]>([
-        ["no image", { maintenance: { image: "" } }, /^maintenance\.image: "" must name an image with sh and etcdctl/],
+        ["no image", { maintenance: { image: "" } }, /^maintenance\.image: "" must name an image with a POSIX sh and \/usr\/local\/bin\/etcdctl/],
         ["an interval under 5 s", { maintenance: { image: "x:1", intervalSeconds: 1 } }, /^maintenance\.intervalSeconds: 1 must be a whole number from 5 to 604800/],
         ["keeping none", { maintenance: { image: "x:1", keep: 0 } }, /^maintenance\.keep: 0 must be a whole number from 1 to 10000/],
         ["a host without members", { maintenance: { image: "x:1", host: "elsewhere" } }, /^maintenance\.host: "elsewhere" runs no member; use one of "node1", "node2", "node3"/],

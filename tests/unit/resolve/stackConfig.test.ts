@@ -1,4 +1,6 @@
 /** Stack files and stack config: what the program reads, and the program itself under the mock runtime. */
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { readClusterConfig } from "../../../components/resolve/stackConfig";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
@@ -48,7 +50,7 @@ describe("readClusterConfig", () => {
     });
 });
 
-it("the program (index.ts) builds the dev stack's cluster and exports its outputs", async () => {
+it("the program (index.ts) builds the dev stack's cluster and exports the outputs the README names", async () => {
     await installMocks("etcd-cluster");
     pulumi.runtime.setAllConfig(loadStackConfig("dev"));
     const program = await import("../../../index");
@@ -57,6 +59,12 @@ it("the program (index.ts) builds the dev stack's cluster and exports its output
     expect(ofType("docker:index/container:Container").map((c) => c.inputs.name).sort()).toEqual(["etcd-n1", "etcd-n2", "etcd-n3"]);
     expect(new Set(ofType("docker:index/container:Container").map((c) => c.provider)).size).toBe(1);
     expect(created.find((r) => r.type === "etcd-cluster:index:EtcdCluster")?.name).toBe("etcd-dev");
+    // Every output the README's outputs table names is a stack output, and the program exports no other.
+    const readme = fs.readFileSync(path.join(__dirname, "../../../README.md"), "utf8");
+    const table = readme.split("### Outputs")[1].split("\n\n")[1];
+    const named = [...table.matchAll(/^\| ((?:`\w+`(?:, )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`(\w+)`/g)].map((n) => n[1]));
+    expect(named.length).toBeGreaterThan(10);
+    expect(Object.keys(program).sort()).toEqual([...named].sort());
 });
 
 it("the stack config takes bootstrap as a structured setting", () => {

@@ -59,7 +59,7 @@ describe("tls off, auth off (the default)", () => {
     it("creates no TLS or password resources, no auth command and no uploads", () => {
         expect(r.resources.filter((x) => x.type.startsWith("tls:"))).toEqual([]);
         expect(ofType("random:index/randomPassword:RandomPassword", r.resources)).toEqual([]);
-        expect(clusterCommands(r.resources)).toEqual(["plain-retained-volumes", "plain-rollout-snapshot", "plain-health"]);
+        expect(clusterCommands(r.resources)).toEqual(["plain-retained-volumes", "plain-membership-check", "plain-rollout-snapshot", "plain-health"]);
         expect(r.byName("plain-etcd-n1").inputs.uploads).toBeUndefined();
         // Without a password in its environment the health check logs as before.
         expect(r.byName("plain-health").inputs.logging).toBeUndefined();
@@ -164,7 +164,7 @@ describe("tls provided + a given root password", () => {
 describe("auth with the health check disabled", () => {
     it("still runs the auth command (its script waits for a member itself)", async () => {
         const r = await deploy("nohc", base({ auth: { enabled: true }, healthCheck: { enabled: false } }));
-        expect(clusterCommands(r.resources)).toEqual(["nohc-retained-volumes", "nohc-rollout-snapshot", "nohc-auth"]);
+        expect(clusterCommands(r.resources)).toEqual(["nohc-retained-volumes", "nohc-membership-check", "nohc-rollout-snapshot", "nohc-auth"]);
         expectNoSecretsOutsideSecrets(r);
     });
 });

@@ -1,7 +1,6 @@
 /** The auth command's script and the health check's login, under /bin/sh against a fake docker: the password never in an argv. */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { planCluster } from "../../../components/plan/cluster";
 import { tlsFiles } from "../../../components/plan/security";
@@ -10,6 +9,8 @@ import { authEnableScript } from "../../../components/scripts/auth";
 import { healthCheckScript, healthCheckSpec } from "../../../components/scripts/healthCheck";
 import { rootPasswordEnv } from "../../../components/scripts/shell";
 import { threeNodeArgs } from "../fixtures";
+import { tempDir } from "../tempDir";
+import { installFakeClock } from "./fakeClock";
 
 
 /**
@@ -17,14 +18,17 @@ import { threeNodeArgs } from "../fixtures";
  * reached it, and its stdin; `auth-on` in the dir makes it answer as etcd with auth enabled.
  */
 function fakeEtcdDocker(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "auth-"));
+    const dir = tempDir("auth-");
     fs.mkdirSync(path.join(dir, "bin"));
+    installFakeClock(path.join(dir, "bin"), dir);
     fs.writeFileSync(path.join(dir, "bin", "docker"), `#!/bin/sh
 echo "ARGV $*" >>"${dir}/calls"
 case " $* " in *" -e ETCDCTL_USER "*) echo "ENV ETCDCTL_USER=$ETCDCTL_USER" >>"${dir}/env" ;; esac
 case " $* " in *" exec -i "*) echo "STDIN $(cat)" >>"${dir}/env" ;; esac
 case "$*" in
-  *"user list"*) [ -f "${dir}/auth-on" ] && { echo "Error: etcdserver: user name not found" >&2; exit 1; }; [ -f "${dir}/root" ] && echo root; exit 0 ;;
+  *"user list"*) case " $* " in *" -e ETCDCTL_USER "*) ;; *) [ -f "${dir}/auth-on" ] && { echo "Error: etcdserver: user name not found" >&2; exit 1; } ;; esac
+    [ -f "${dir}/root" ] && echo root; [ -f "${dir}/etcd-client" ] && echo etcd-client; exit 0 ;;
+  *"user add etcd-client --no-password"*) touch "${dir}/etcd-client"; echo "User etcd-client created" ;;
   *"user add root"*) touch "${dir}/root"; echo "User root created" ;;
   *"auth enable"*) touch "${dir}/auth-on"; echo "Authentication Enabled" ;;
   *"user get root"*) case "$ETCDCTL_USER" in "root:pw-Secret-123") echo "User: root" ;; *) echo "Error: authentication failed" >&2; exit 1 ;; esac ;;
@@ -74,6 +78,21 @@ describe("the auth command's script", () => {
         const wrong = run(dir, "nope");
         expect(wrong.code).toBe(1);
         expect(wrong.stderr).toMatch(/authentication is enabled, but root's password is refused/);
+    });
+
+    it("creates a user, without a role, for the client certificate's name, on a new cluster and on one that has auth on already", () => {
+        const withUser = authEnableScript({ clusterName: "seed", hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, timeoutSeconds: 5, certUser: "etcd-client" });
+        const dir = fakeEtcdDocker();
+        const first = run(dir, "pw-Secret-123", withUser);
+        expect(first.stdout).toBe("etcd cluster seed: created user root; created user etcd-client (no role: the client certificate's name); granted role root to root; authentication enabled (through etcd-n1)\n");
+        expect(first.calls).not.toMatch(/grant-role etcd-client/);
+        expect(run(dir, "pw-Secret-123", withUser).stdout).toMatch(/root's password works; nothing changed/);
+        // A cluster whose auth was enabled before: the user is added as root.
+        const older = fakeEtcdDocker();
+        expect(run(older, "pw-Secret-123").code).toBe(0);
+        const again = run(older, "pw-Secret-123", withUser);
+        expect(again.stdout).toMatch(/root's password works; created user etcd-client \(no role: the client certificate's name\); \(checked through etcd-n1\)/);
+        expect(again.calls).toMatch(/exec -e ETCDCTL_USER etcd-n1 .* user add etcd-client --no-password/);
     });
 
     it("the health check authenticates the same way: -e ETCDCTL_USER by name, TLS flags, no secret in argv", () => {

@@ -1,20 +1,19 @@
 /** The discovery token scripts, run under /bin/sh against a fake curl. */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { v3SizeKey } from "../../../components/plan/bootstrap";
 import { serviceTokenScript, v2TokenDeleteScript, v2TokenScript, v3TokenDeleteScript, v3TokenScript } from "../../../components/scripts/discovery";
+import { tempDir } from "../tempDir";
 
 /** Runs a script under /bin/sh with a fake `curl` first on PATH; the fake logs its argv and answers from `answer`. */
 function runWithFakeCurl(script: string, answer: string): { code: number; stdout: string; stderr: string; calls: string[] } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boot-"));
+    const dir = tempDir("boot-");
     fs.writeFileSync(path.join(dir, "curl"), `#!/bin/sh\nprintf '%s\\n' "$*" >>"${dir}/calls"\n${answer}\n`, { mode: 0o755 });
     // `sleep` is faked too, so the back-off costs no time.
     fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
     const r = spawnSync("/bin/sh", ["-c", script], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, encoding: "utf8" });
     const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
-    fs.rmSync(dir, { recursive: true, force: true });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, calls };
 }
 

@@ -1,12 +1,12 @@
 /** The dnsmasq scripts: the remote drop-in written and removed, and the SRV check run under /bin/sh against a fake dig. */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { remoteDeleteScript, remoteWriteScript, srvCheckScript } from "../../../components/scripts/dnsmasq";
 import { planCluster } from "../../../components/plan/cluster";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
 import { threeNodeArgs, threeNodeMembers } from "../fixtures";
+import { tempDir } from "../tempDir";
 
 /** A DNS topology: etcd1..3.example.com on 10.0.0.137–139. */
 const threeNodeDns = resolveClusterArgs("seed", threeNodeArgs({
@@ -25,7 +25,7 @@ describe("running dnsmasq", () => {
     });
 
     it("the remote write script really writes stdin to the file (run locally under /bin/sh)", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dnsmasq-"));
+        const dir = tempDir("dnsmasq-");
         const file = path.join(dir, "d", "etcd.conf");
         const r = spawnSync("/bin/sh", ["-c", remoteWriteScript(file, `echo reloaded`)], { input: "srv-host=x\n", encoding: "utf8" });
         expect(r.status).toBe(0);
@@ -33,7 +33,6 @@ describe("running dnsmasq", () => {
         expect(fs.readFileSync(file, "utf8")).toBe("srv-host=x\n");
         expect(spawnSync("/bin/sh", ["-c", remoteDeleteScript(file, "true")]).status).toBe(0);
         expect(fs.existsSync(file)).toBe(false);
-        fs.rmSync(dir, { recursive: true, force: true });
     });
 });
 
@@ -43,7 +42,7 @@ describe("the SRV check", () => {
 
     /** Runs the check with a fake `dig`: SRV queries answer `srv`, A queries answer from `a` (name → ip). */
     function check(srv: string, a: Record<string, string>, attempts = 3) {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dig-"));
+        const dir = tempDir("dig-");
         fs.writeFileSync(path.join(dir, "srv"), srv ? srv + "\n" : "");
         const cases = Object.entries(a).map(([n, ip]) => `    *" ${n} "*) echo ${ip} ;;`).join("\n");
         fs.writeFileSync(path.join(dir, "dig"), `#!/bin/sh
@@ -59,7 +58,6 @@ esac
         fs.writeFileSync(path.join(dir, "sleep"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
         const r = spawnSync("/bin/sh", ["-c", srvCheckScript(records, "10.0.0.137", 53, attempts)], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, encoding: "utf8" });
         const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
-        fs.rmSync(dir, { recursive: true, force: true });
         return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls };
     }
     const hostsOk = { "etcd1.example.com": "10.0.0.137", "etcd2.example.com": "10.0.0.138", "etcd3.example.com": "10.0.0.139" };

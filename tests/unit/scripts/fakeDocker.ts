@@ -6,18 +6,19 @@
  * Answers are looked up by who is asked and what: `ps`/`inspect` by host, `logs`/`cp` by container, and
  * `exec <container> …etcdctl… <command>` by container and etcdctl command (see {@link EtcdctlKey}). Give several
  * answers to have the n-th call get the n-th answer (the last one repeats). A call with no answer fails, so a
- * script that asks something unexpected shows.
+ * script that asks something unexpected shows. Time is a fake clock ({@link installFakeClock}): waits cost nothing.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import type { ScriptHost } from "../../../components/scripts/shell";
+import { tempDir } from "../tempDir";
+import { installFakeClock } from "./fakeClock";
 
 export type EtcdctlKey = "member-list" | "status" | "status-cluster" | "health" | "add" | "promote" | "move-leader" | "remove" | "snapshot" | "snapshot-status";
 export type Key = EtcdctlKey | "ps" | "inspect" | "logs" | "cp" | "volume" | "create" | "start" | "rm";
 
-/** What one call prints and exits with (`cp`: `out` is written to the destination file instead). */
+/** What one call prints and exits with (`cp`: `out` is written to the destination file instead, or printed for `-`). */
 export interface Answer { out?: string; err?: string; rc?: number }
 
 export interface Run { code: number | null; stdout: string; stderr: string; calls: string[] }
@@ -25,11 +26,13 @@ export interface Run { code: number | null; stdout: string; stderr: string; call
 /** A host the scripts reach as `ssh://root@<name>`. */
 export const fakeHost = (name: string): ScriptHost => ({ url: `ssh://root@${name}`, sshOpts: [], tls: false });
 
+/** Make one inside the test that uses it: its folder is deleted after that test. */
 export class FakeDocker {
-    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-docker-"));
+    readonly dir = tempDir("fake-docker-");
 
     constructor() {
         fs.mkdirSync(path.join(this.dir, "bin"));
+        installFakeClock(path.join(this.dir, "bin"), this.dir);
         fs.writeFileSync(path.join(this.dir, "bin", "docker"), `#!/bin/sh
 d=${this.dir}
 host=\${DOCKER_HOST##*@}
@@ -61,7 +64,8 @@ base="$d/answers/$who/$key"
 [ -f "$base.last" ] || { echo "fake docker: no answer for $key of $who" >&2; exit 1; }
 n=$(( $(cat "$base.calls" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$base.calls"
 last=$(cat "$base.last"); [ "$n" -le "$last" ] || n=$last
-if [ "$key" = cp ]; then [ ! -f "$base.$n.out" ] || cp "$base.$n.out" "$3"
+# docker cp <container>:<path> - writes to stdout, as the restore's data check does: never to a file named "-".
+if [ "$key" = cp ] && [ "$3" != - ]; then [ ! -f "$base.$n.out" ] || cp "$base.$n.out" "$3"
 else [ ! -f "$base.$n.out" ] || cat "$base.$n.out"; fi
 [ ! -f "$base.$n.err" ] || cat "$base.$n.err" >&2
 exit "$(cat "$base.$n.rc")"

@@ -1,6 +1,6 @@
 /** A member's join and promote commands, run for real under /bin/sh against a fake docker. */
 import { joinDeleteScript, joinScript, JoinSpec, promoteScript } from "../../../components/scripts/join";
-import { FakeDocker, fakeHost, memberLine, statusLine } from "./fakeDocker";
+import { FakeDocker, fakeHost, memberLine } from "./fakeDocker";
 
 const running = ["etcd-n1", "etcd-n2", "etcd-n3"];
 const peer = (i: number) => `http://10.77.0.1${i}:2380`;
@@ -136,36 +136,79 @@ describe("joinScript, other roles", () => {
 });
 
 describe("promoteScript", () => {
-    const learner = memberLine("b4", "etcd-n4", peer(4), client(4), true);
-    const statuses = (mine: number, lead = 100) => [
-        statusLine(client(1), "a1", { leader: true, applied: lead }), statusLine(client(2), "a2", { applied: lead }),
-        statusLine(client(3), "a3", { applied: lead }), statusLine(client(4), "b4", { learner: true, applied: mine }),
-    ].join("\n") + "\n";
+    // etcdctl's JSON as 3.5 prints it (tests/unit/plan/etcdctl-json has captured output): member IDs are decimal uint64s.
+    const ids = ["16528652834383825186", "11037955213000660210", "1764636180931543497", "1298212711202126841", "9000000000000000001"];
+    const hex = (i: number) => BigInt(ids[i - 1]).toString(16);
+    const name = (i: number) => `etcd-n${i}`;
+    const memberJson = (i: number, learner = false) =>
+        `{"ID":${ids[i - 1]},"name":"${name(i)}","peerURLs":["${peer(i)}"],"clientURLs":["${client(i)}"]${learner ? ',"isLearner":true' : ""}}`;
+    const listJson = (n4: "learner" | "voter" | "absent", extra: number[] = []) => `{"header":{"cluster_id":1,"member_id":${ids[0]},"raft_term":2},"members":[` +
+        [...[1, 2, 3, ...extra].map((i) => memberJson(i)), ...(n4 === "absent" ? [] : [memberJson(4, n4 === "learner")])].join(",") + "]}\n";
+    /** Every member's status; `leader` is who they follow, `mine` the learner's applied index. */
+    const statusJson = (o: { leader: number; mine?: number; lead?: number; members?: number[] }) => "[" + (o.members ?? [1, 2, 3, 4]).map((i) =>
+        `{"Endpoint":"${client(i)}","Status":{"header":{"cluster_id":1,"member_id":${ids[i - 1]},"revision":50,"raft_term":2},"version":"3.5.16",` +
+        `"dbSize":20480,"leader":${ids[o.leader - 1]},"raftIndex":100,"raftTerm":2,"raftAppliedIndex":${i === 4 ? o.mine ?? 100 : o.lead ?? 100}${i === 4 ? ',"isLearner":true' : ""}}}`).join(",") + "]\n";
     const promotes = (calls: string[]) => calls.filter((c) => c.includes("member promote"));
+    const promoted = { out: `Member ${hex(4)} promoted in cluster 1c45a069f3a1d796\n` };
 
     it.each([[90, true], [95, true], [100, true], [89, false], [0, false]])(
-        "with the learner at applied index %i of the leader's 100, promotes: %s", (mine, promoted) => {
+        "with the learner at applied index %i of the leader's 100, promotes: %s", (mine, ready) => {
             const docker = new FakeDocker()
-                .answer("etcd-n1", "member-list", { out: list(learner) })
-                .answer("etcd-n1", "status-cluster", { out: statuses(mine) })
-                .answer("etcd-n1", "promote", { out: "Member b4 promoted in cluster 1c45a069f3a1d796\n" });
-            const r = docker.run(promoteScript(spec({ timeoutSeconds: promoted ? 5 : 1 })));
-            if (promoted) {
+                .answer("etcd-n1", "member-list", { out: listJson("learner") })
+                .answer("etcd-n1", "status-cluster", { out: statusJson({ leader: 1, mine }) })
+                .answer("etcd-n1", "promote", promoted);
+            const r = docker.run(promoteScript(spec({ timeoutSeconds: ready ? 5 : 1 })));
+            if (ready) {
                 expect(r.code).toBe(0);
-                expect(r.stdout).toContain(`etcd member etcd-n4 (b4) promoted from learner at applied index ${mine} of the leader's 100`);
-                expect(promotes(r.calls)).toEqual(["h0 exec etcd-n1 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s member promote b4"]);
+                expect(r.stdout).toContain(`etcd member etcd-n4 (${hex(4)}) promoted from learner at applied index ${mine} of the leader's 100 (through the leader etcd-n1)`);
+                expect(promotes(r.calls)).toEqual([`h0 exec etcd-n1 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s member promote ${hex(4)}`]);
             } else {
                 expect(r.code).toBe(1);
-                expect(r.stderr).toContain(`etcd member etcd-n4 (cluster seed) was not promoted within 1s: learner b4 catching up: applied index ${mine} of the leader's 100`);
+                expect(r.stderr).toContain(`etcd member etcd-n4 (cluster seed) was not promoted within 1s: learner ${hex(4)}: catching up: applied index ${mine} of the leader's 100`);
                 expect(promotes(r.calls)).toEqual([]);
             }
         });
 
+    it("sends the promote to the leader when the member that answered is a follower (never to the follower)", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: listJson("learner") })
+            .answer("etcd-n1", "status-cluster", { out: statusJson({ leader: 2 }) })
+            .answer("etcd-n2", "promote", promoted);
+        const r = docker.run(promoteScript(spec({ auth: true })), { ETCD_ROOT_PASSWORD: "pw" });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain("(through the leader etcd-n2)");
+        // As root, the password by name only.
+        expect(promotes(r.calls)).toEqual([`h1 exec -e ETCDCTL_USER etcd-n2 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s member promote ${hex(4)}`]);
+        expect(r.calls.join("\n")).not.toContain("pw");
+    });
+
+    it("asks again when leadership moves between the status and the promote", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: listJson("learner") })
+            .answer("etcd-n1", "status-cluster", { out: statusJson({ leader: 2 }) }, { out: statusJson({ leader: 3 }) })
+            .answer("etcd-n2", "promote", { rc: 1, err: "Error: etcdserver: request timed out\n" })
+            .answer("etcd-n3", "promote", promoted);
+        const r = docker.run(promoteScript(spec({ timeoutSeconds: 10 })));
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain("(through the leader etcd-n3)");
+        expect(promotes(r.calls).map((c) => c.split(" ")[2])).toEqual(["etcd-n2", "etcd-n3"]);
+    });
+
+    it("reaches a leader that is none of the members asked (one this deployment removes) at its client URL", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: listJson("learner", [5]) })
+            .answer("etcd-n1", "status-cluster", { out: statusJson({ leader: 5, members: [1, 2, 3, 4, 5] }) })
+            .answer("etcd-n1", "promote", promoted);
+        const r = docker.run(promoteScript(spec()));
+        expect(r.code).toBe(0);
+        expect(promotes(r.calls)).toEqual([`h0 exec etcd-n1 /usr/local/bin/etcdctl --endpoints=${client(5)} --command-timeout=5s member promote ${hex(4)}`]);
+    });
+
     it("waits for the learner to catch up, then promotes it once", () => {
         const docker = new FakeDocker()
-            .answer("etcd-n1", "member-list", { out: list(learner) }, { out: list(learner) }, { out: list(memberLine("b4", "etcd-n4", peer(4), client(4))) })
-            .answer("etcd-n1", "status-cluster", { out: statuses(10) }, { out: statuses(97) })
-            .answer("etcd-n1", "promote", { out: "Member b4 promoted\n" });
+            .answer("etcd-n1", "member-list", { out: listJson("learner") })
+            .answer("etcd-n1", "status-cluster", { out: statusJson({ leader: 1, mine: 10 }) }, { out: statusJson({ leader: 1, mine: 97 }) })
+            .answer("etcd-n1", "promote", promoted);
         const r = docker.run(promoteScript(spec({ timeoutSeconds: 10 })));
         expect(r.code).toBe(0);
         expect(r.stdout).toContain("promoted from learner at applied index 97 of the leader's 100");
@@ -173,22 +216,34 @@ describe("promoteScript", () => {
     });
 
     it("leaves a member that already votes alone", () => {
-        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list(memberLine("b4", "etcd-n4", peer(4), client(4))) });
+        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: listJson("voter") }).answer("etcd-n1", "status-cluster", { out: statusJson({ leader: 1 }) });
         const r = docker.run(promoteScript(spec()));
         expect(r.code).toBe(0);
-        expect(r.stdout).toContain("etcd member etcd-n4 (b4) is a voting member");
+        expect(r.stdout).toContain(`etcd member etcd-n4 (${hex(4)}) is a voting member`);
         expect(promotes(r.calls)).toEqual([]);
-        expect(r.calls.filter((c) => c.includes("endpoint status"))).toEqual([]);
     });
 
-    it("fails when the member is not in the member list", () => {
-        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list() });
-        const r = docker.run(promoteScript(spec({ timeoutSeconds: 1 })));
-        expect(r.code).toBe(1);
-        expect(r.stderr).toContain("was not promoted within 1s: not in the member list (asked etcd-n1)");
+    it("fails when the member is not in the member list, or no member answers", () => {
+        const absent = new FakeDocker().answer("etcd-n1", "member-list", { out: listJson("absent") }).answer("etcd-n1", "status-cluster", { out: statusJson({ leader: 1 }) })
+            .run(promoteScript(spec({ timeoutSeconds: 1 })));
+        expect(absent.code).toBe(1);
+        expect(absent.stderr).toContain("was not promoted within 1s: not in the member list (asked etcd-n1)");
+        const silent = new FakeDocker().run(promoteScript(spec({ timeoutSeconds: 1 })));
+        expect(silent.code).toBe(1);
+        expect(silent.stderr).toContain("was not promoted within 1s: etcd-n3: fake docker: no answer for member-list of etcd-n3");
     });
 
-    it.each(["found", "existing"] as const)("does nothing for a %s member", (role) => {
+    it("finishes a member that an earlier deployment left a learner (role existing), through the other running members", () => {
+        const docker = new FakeDocker()
+            .answer("etcd-n1", "member-list", { out: listJson("learner") })
+            .answer("etcd-n1", "status-cluster", { out: statusJson({ leader: 3 }) })
+            .answer("etcd-n3", "promote", promoted);
+        const r = docker.run(promoteScript(spec({ role: "existing", learner: true })));
+        expect(r.code).toBe(0);
+        expect(promotes(r.calls)).toHaveLength(1);
+    });
+
+    it.each(["found", "existing"] as const)("does nothing for a %s member that is no learner", (role) => {
         const r = new FakeDocker().run(promoteScript(spec({ role })));
         expect(r.code).toBe(0);
         expect(r.stdout).toBe("etcd member etcd-n4: not a joining member, nothing to promote\n");

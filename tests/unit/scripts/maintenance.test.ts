@@ -4,12 +4,12 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { maintenanceScript } from "../../../components/scripts/maintenance";
+import { tempDir } from "../tempDir";
 
 function round(over: Partial<Parameters<typeof maintenanceScript>[0]>, failing: string[] = []) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maint-"));
+    const dir = tempDir("maint-");
     const bin = path.join(dir, "bin");
     const backups = path.join(dir, "backups");
     fs.mkdirSync(bin);
@@ -32,7 +32,6 @@ exit 0
     const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
     const files = fs.readdirSync(backups).sort();
     const modes = files.map((f) => fs.statSync(path.join(backups, f)).mode & 0o777);
-    fs.rmSync(dir, { recursive: true, force: true });
     return { ...r, calls, files, modes, backups };
 }
 

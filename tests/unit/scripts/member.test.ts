@@ -13,6 +13,8 @@ const self = (o: Parameters<typeof statusLine>[2] = {}) => statusLine(local, "a2
 const cluster = (...lines: string[]) => lines.join("\n") + "\n";
 const leaderAt = (applied: number) => statusLine(client(1), "a1", { leader: true, applied });
 const calls = (r: { calls: string[] }, what: string) => r.calls.filter((c) => c.includes(what));
+/** etcdctl 3.6's 16-column endpoint status (see tests/unit/plan/survey.test.ts): column 10 is "is learner", not the errors. */
+const v36 = (endpoint: string, id: string, leader: boolean) => `${endpoint}, ${id}, 3.6.14, 3.6.0, 98 kB, 98 kB, 0%, 0 B, ${leader}, false, 2, 100, 100, , , false`;
 
 describe("gateScript", () => {
     const gate = (over: Partial<GateSpec> = {}) => gateScript({ ...own, timeoutSeconds: 1, maxAppliedLag: 10, ...over });
@@ -73,9 +75,7 @@ describe("gateScript", () => {
         expect(calls(r, " logs ")).toEqual(["h1 logs --tail 15 etcd-n2", "h1 logs --since 2026-11-24T10:00:00Z --tail 300 etcd-n2"]);
     });
 
-    /** etcdctl 3.6's 16-column endpoint status (see tests/unit/plan/survey.test.ts): column 10 is "is learner", not the errors. */
     it("passes for a healthy member of an etcd 3.6 cluster", () => {
-        const v36 = (endpoint: string, id: string, leader: boolean) => `${endpoint}, ${id}, 3.6.14, 3.6.0, 98 kB, 98 kB, 0%, 0 B, ${leader}, false, 2, 100, 100, , , false`;
         const docker = new FakeDocker()
             .answer("etcd-n2", "status", { out: v36(local, "a2", false) + "\n" })
             .answer("etcd-n2", "status-cluster", { out: cluster(v36(client(1), "a1", true), v36(client(2), "a2", false)) })
@@ -84,6 +84,28 @@ describe("gateScript", () => {
         const r = docker.run(gate());
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
+    });
+});
+
+describe("gateScript with a learner in the cluster, auth on (etcd 3.6)", () => {
+    // A learner cannot authenticate a user, so etcdctl exits at its endpoint and `endpoint status --cluster` prints nothing.
+    const learnerBreaksCluster = () => new FakeDocker()
+        .answer("etcd-n2", "status-cluster", { rc: 1, err: "Error: etcdserver: rpc not supported for learner\n" })
+        .answer("etcd-n2", "member-list", { out: [
+            `a1, started, etcd-n1, http://10.77.0.11:2380, ${client(1)}, false`,
+            `a2, started, etcd-n2, http://10.77.0.12:2380, ${client(2)}, false`,
+            "a4, started, etcd-n4, http://10.77.0.14:2380, http://10.77.0.14:2379, true",
+        ].join("\n") + "\n" })
+        .answer("etcd-n2", "health", { out: "ok\n" })
+        .answer("etcd-n2", "logs", { out: "" });
+
+    it("finds the leader among the voting members", () => {
+        const docker = learnerBreaksCluster()
+            .answer("etcd-n2", "status", { out: v36(local, "a2", false) + "\n" }, { out: cluster(v36(client(1), "a1", true), v36(client(2), "a2", false)) });
+        const r = docker.run(gateScript({ ...own, auth: true, timeoutSeconds: 1, maxAppliedLag: 10 }), { ETCD_ROOT_PASSWORD: "pw" });
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toBe("member etcd-n2 (a2) healthy, a voting member, applied index 100 (leader 100), attempt 1\n");
+        expect(calls(r, `endpoint status --endpoints=${client(1)},${client(2)}`)).toHaveLength(1);
     });
 });
 
@@ -108,18 +130,19 @@ describe("preStopScript", () => {
         expect(r.stdout).toBe("member etcd-n2 handed leadership to a3\n");
     });
 
-    it.each<[string, FakeDocker, RegExp]>([
-        ["the member does not answer", new FakeDocker().answer("etcd-n2", "status", { rc: 1, err: "Error: connection refused\n" }),
+    // Each fake is made inside its test (a function here): its folder is deleted after the test that made it.
+    it.each<[string, () => FakeDocker, RegExp]>([
+        ["the member does not answer", () => new FakeDocker().answer("etcd-n2", "status", { rc: 1, err: "Error: connection refused\n" }),
             /^member etcd-n2 does not answer; nothing to hand over\n$/],
-        ["no other voter answers", new FakeDocker().answer("etcd-n2", "status", { out: self({ leader: true }) })
+        ["no other voter answers", () => new FakeDocker().answer("etcd-n2", "status", { out: self({ leader: true }) })
             .answer("etcd-n2", "status-cluster", { out: cluster(statusLine(client(2), "a2", { leader: true })) }),
             /^member etcd-n2 leads and no other voting member answers: leadership not moved\n$/],
-        ["move-leader fails", new FakeDocker().answer("etcd-n2", "status", { out: self({ leader: true }) })
+        ["move-leader fails", () => new FakeDocker().answer("etcd-n2", "status", { out: self({ leader: true }) })
             .answer("etcd-n2", "status-cluster", { out: cluster(statusLine(client(2), "a2", { leader: true }), statusLine(client(3), "a3")) })
             .answer("etcd-n2", "move-leader", { rc: 1, err: "Error: etcdserver: leader changed\n" }),
             /^member etcd-n2 could not hand leadership to a3: Error: etcdserver: leader changed\n$/],
     ])("never fails (the container's SIGTERM hands over too): %s", (_case, docker, said) => {
-        const r = docker.run(preStopScript(own));
+        const r = docker().run(preStopScript(own));
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(said);
     });
@@ -136,6 +159,13 @@ describe("leaveScript", () => {
         expect(r.stdout).toBe("member etcd-n2 (a2) removed from cluster seed\n");
         expect(removes(r)).toEqual(["h1 exec etcd-n2 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=5s member remove a2"]);
         expect(calls(r, "move-leader")).toEqual([]);
+    });
+
+    it("leaves a learner to its join's delete: a learner cannot remove itself", () => {
+        const r = new FakeDocker().answer("etcd-n2", "status", { out: self({ learner: true }) }).run(leave());
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe("member etcd-n2 (a2) is a learner: its join removes it from cluster seed\n");
+        expect(removes(r)).toEqual([]);
     });
 
     it("hands leadership away first when the member leads", () => {

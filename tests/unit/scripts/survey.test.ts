@@ -1,6 +1,7 @@
 /** The survey script, run for real under /bin/sh against a fake docker: what it prints must parse into what the hosts and etcd said. */
 import { parseSurvey, Survey } from "../../../components/plan/survey";
-import { surveyScript, SurveySpec } from "../../../components/scripts/survey";
+import { spawnSync } from "child_process";
+import { membershipCheckScript, surveyScript, SurveySpec } from "../../../components/scripts/survey";
 import { FakeDocker, fakeHost, memberLine, statusLine } from "./fakeDocker";
 
 const names = ["etcd-n1", "etcd-n2", "etcd-n3"];
@@ -84,4 +85,15 @@ it("with auth, logs in as root through the environment, never argv", () => {
     expect(parseSurvey(r.stdout).askedMember).toBe("etcd-n1");
     expect(r.calls).toContain("h0 exec -e ETCDCTL_USER etcd-n1 /usr/local/bin/etcdctl --cacert=/etc/etcd/tls/ca.pem --endpoints=http://127.0.0.1:2379 --command-timeout=3s member list");
     expect(r.calls.join("\n") + script).not.toContain("s3cret");
+});
+
+describe("the membership check's script", () => {
+    const run = (script: string) => spawnSync("/bin/sh", ["-c", script], { encoding: "utf8" });
+    it("passes when the change has no problem", () => {
+        expect(run(membershipCheckScript([]))).toMatchObject({ status: 0, stderr: "" });
+    });
+    it("fails, printing each problem on a line of its own as given, quotes and $ included", () => {
+        const problems = [`image: "local/etcd:v3.4.23" would downgrade members that run etcd 3.5.16`, "it's $HOME and `x`"];
+        expect(run(membershipCheckScript(problems))).toMatchObject({ status: 1, stdout: "", stderr: `${problems.join("\n")}\n` });
+    });
 });
