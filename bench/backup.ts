@@ -2,7 +2,7 @@
  * Snapshot and restore time against data size, on the live lab (3 members on 3 hosts): for each size, the time of the
  * component's own snapshot step (the script it runs before a change of the members, run on its own), and the time to
  * deploy a new cluster from that snapshot (`restore`) against deploying the same cluster empty, in one run.
- *   BENCH_BACKUP_MB=10,200 (default)  BENCH_ETCD=3.5|3.4  BENCH_RUNS=1 (default here)
+ *   BENCH_BACKUP_MB=10,200 (default)  BENCH_ETCD (default 3.6)  BENCH_RUNS=1 (default here)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,7 +11,7 @@ import { planCluster } from "../components/plan/cluster";
 import { resolveClusterArgs } from "../components/resolve/cluster";
 import { healthCheckSpec } from "../components/scripts/healthCheck";
 import { snapshotScript } from "../components/scripts/snapshot";
-import { run } from "../tests/live/deployer/exec";
+import { run } from "../providers/exec";
 import { fmt, log, machine, median, runDriver, table } from "./common";
 import { argsFor, cleanup, deployCluster, endpointsOf, newDeployer, prefix, series, status, workDir, writeData } from "./day2Lab";
 import { benchCluster } from "./topology";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import { execFileSync } from "child_process";
 import { performance } from "perf_hooks";
-import { run } from "../tests/live/deployer/exec";
+import { run } from "../providers/exec";
 
 export function median(xs: number[]): number {
     if (xs.length === 0) return NaN;

@@ -1,24 +1,25 @@
 /**
- * Day-2 benchmarks on the lab's Docker hosts (tests/live/lab), through the live deployer (the stand-in engine):
+ * Day-2 benchmarks on the lab's Docker hosts (tests/live/lab), through the real Pulumi engine (tests/live/pulumi):
  *  1. scale-out 3 → 4: a 3-member cluster (h1..h3) gets a 4th member on h4; the time of that `deploy()` (the new
  *     member joined as a learner, promoted, its gate and the cluster health check passed) and, from the deployer's
  *     log, how long the join → container → promote → gate part took. An empty cluster and one holding ~100 MB
  *     (BENCH_DATA_MB), both kept up for the whole part and interleaved run by run; between runs the 4th member is
- *     removed again by a 4 → 3 deploy (timed too), so every scale-out starts a fresh member on a fresh volume.
+ *     removed again by a 4 → 3 deploy (timed too), so every scale-out starts a fresh member on a fresh volume. Each
+ *     scale-out runs under the write load of part 2 on the first three members: its longest write gap.
  *  2. a rolling change vs replacing all three members at once, side by side, both under a steady write load
  *     (tests/live/writeLoad.ts, one put at a time round-robin over the members) and a cluster observer
  *     (tests/live/clusterObserver.ts): (a) the component rolling `tuning.snapshotCount` (toggled 10000 ↔ 20000
  *     every run) on its cluster; (b) a hand-run cluster (handRun.ts, the same plan) getting the same change by
  *     `docker rm -f` of all three containers and `docker run` of all three again, same names, volumes and env.
  * Everything it creates is named `bench-d2-…`, uses ports 4200–4269 and is removed (also leftovers at start).
- *   BENCH_RUNS (default 3); BENCH_ETCD (3.5 | 3.4); BENCH_DATA_MB (default 100); BENCH_VERBOSE (deployer log).
+ *   BENCH_RUNS (default 3); BENCH_ETCD (the component's default line, 3.6, unless told); BENCH_DATA_MB (default 100); BENCH_VERBOSE (deployer log).
  */
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { randomBytes } from "crypto";
 import { planCluster } from "../components/plan/cluster";
 import { resolveClusterArgs } from "../components/resolve/cluster";
-import { run } from "../tests/live/deployer/exec";
+import { run } from "../providers/exec";
 import { fork } from "child_process";
 import type { LoadReport } from "./day2Load";
 import { handRunScript } from "./handRun";
@@ -41,13 +42,23 @@ interface ScaleRun {
     newDbMb: number;
     dbMb: number;
     members: string;
+    /** The write load on the first three members during the 3 → 4 deploy: its longest gap, acknowledged and lost writes. */
+    gapMs: number;
+    acked: number;
+    lost: number;
 }
 
 async function scaleOut(label: ScaleRun["label"], d: Logged, c: BenchCluster, r: number): Promise<ScaleRun> {
     const n4 = `${c.name}-${c.members[3].name}`; // the member's resources are named <cluster>-<member>-…
-    const t0 = performance.now();
-    await deployCluster(d, c);
-    const outMs = performance.now() - t0;
+    let t0 = NaN;
+    let outMs = NaN;
+    const load = await underLoad(sub(c, 3), `/bench/scale/${label}${r}/`, async () => {
+        t0 = performance.now();
+        await deployCluster(d, c);
+        outMs = performance.now() - t0;
+        return {};
+    });
+    if (load.error) throw new Error(load.error);
     const tJoin = at(d.lines, t0, new RegExp(`command ${n4}-join: create`));
     const tCtr = at(d.lines, t0, new RegExp(`create container ${c.members[3].name} `));
     const tPromote = at(d.lines, t0, new RegExp(`command ${n4}-promote: create`));
@@ -64,10 +75,11 @@ async function scaleOut(label: ScaleRun["label"], d: Logged, c: BenchCluster, r:
     const inMs = performance.now() - t1;
     const x: ScaleRun = {
         label, run: r, outMs, joinToGateMs: tHealth - tJoin, parts: [tCtr - tJoin, tPromote - tCtr, tGate - tPromote, tHealth - tGate],
-        inMs, newDbMb: st[3].dbSize / 2 ** 20, dbMb: st[0].dbSize / 2 ** 20, members,
+        inMs, newDbMb: st[3].dbSize / 2 ** 20, dbMb: st[0].dbSize / 2 ** 20, members, gapMs: load.longestGapMs, acked: load.acked, lost: load.lost,
     };
     log(`scale-out ${label} run ${r + 1}: 3→4 ${fmt(outMs / 1000)} s (join→gate passed ${fmt(x.joinToGateMs / 1000)} s: ` +
-        `${x.parts.map((p) => fmt(p / 1000)).join(" / ")}), new member db ${fmt(x.newDbMb, 1)} MiB; 4→3 ${fmt(inMs / 1000)} s; members: ${members}`);
+        `${x.parts.map((p) => fmt(p / 1000)).join(" / ")}), new member db ${fmt(x.newDbMb, 1)} MiB; 4→3 ${fmt(inMs / 1000)} s; members: ${members}; ` +
+        `writes ${x.acked} acked, ${x.lost} lost, longest gap ${x.gapMs} ms`);
     return x;
 }
 
@@ -248,6 +260,7 @@ async function main(): Promise<void> {
             [0, 1, 2, 3].map((i) => s(median(xs.map((x) => x.parts[i])))).join(" / "),
             fmt(median(xs.map((x) => x.newDbMb)), 1),
             range(xs.map((x) => x.inMs)),
+            `${range(xs.map((x) => x.gapMs), (v) => fmt(v, 0))} (${xs.map((x) => x.lost).reduce((a, b) => a + b, 0)} lost of ${xs.map((x) => x.acked).reduce((a, b) => a + b, 0)})`,
         ];
     });
     const se = scaleRuns.filter((x) => x.label === "empty");
@@ -267,7 +280,8 @@ async function main(): Promise<void> {
         `#### Scale-out 3 → 4 members (h1..h3 + h4), medians (min–max) of ${runs} runs each, interleaved; seconds`,
         "",
         table(["cluster data", "runs", "deploy 3→4 (start → return)", "join → gate passed (deployer log)",
-            "of which: join / container+start / promote / gate (medians)", "new member's db, MiB", "deploy 4→3 (scale back in)"], scaleRows),
+            "of which: join / container+start / promote / gate (medians)", "new member's db, MiB", "deploy 4→3 (scale back in)",
+            "longest write gap during 3→4, ms (lost of acknowledged writes)"], scaleRows),
         "",
         `Data: ${wrote.puts} puts of 100 KiB random values through the JSON gateway (${fmt(wrote.seconds, 0)} s, ${wrote.failed} failed), ` +
         `db ${before.map((b) => fmt(b.dbSize / 2 ** 20, 0)).join("/")} MiB (endpoint status). Both clusters stay up for the whole part; each run ` +
@@ -295,7 +309,7 @@ async function main(): Promise<void> {
         "",
         `Longest-gap ratio, all at once / rolling: ${ratio(gapB, gapA)} (medians). Change: \`tuning.snapshotCount\` toggled ${counts.join(" ↔ ")} every run ` +
         "on both clusters. Load: one put at a time, round-robin over the three members, a new key each, 1.5 s before and after the change; " +
-        "a failed put is retried on the next member after 100 ms. Observer: /health and /v3/maintenance/status of every member every 250 ms." +
+        "a failed put is retried at once on the next member (no pause of the load's own). The scale-out runs under the same load on the first three members. Observer: /health and /v3/maintenance/status of every member every 250 ms." +
         (changeRuns.some((x) => x.error) ? ` Errors: ${changeRuns.filter((x) => x.error).map((x) => `${x.variant} run ${x.run + 1}: ${x.error}`).join("; ")}` : ""),
         "",
         `Total bench:day2 time ${fmt((performance.now() - started) / 1000, 0)} s.`,

@@ -10,16 +10,18 @@ import { performance } from "perf_hooks";
 import { randomBytes } from "crypto";
 import { EtcdCluster } from "../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../components/args";
-import { LiveDeployer } from "../tests/live/deployer/liveDeployer";
-import { run } from "../tests/live/deployer/exec";
-import { readLab } from "../tests/live/lab";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { RealDeployer } from "../tests/live/pulumi/realDeployer";
+import { run } from "../providers/exec";
+import { DEFAULT_SERIES, readLab, Series } from "../tests/live/lab";
 import { postJson, b64 } from "../tests/live/etcdHttp";
 import { componentArgs } from "./componentProgram";
 import { BenchCluster } from "./topology";
 import { log } from "./common";
 
 export const lab = readLab();
-export const series = (process.env.BENCH_ETCD ?? "3.5") as "3.4" | "3.5";
+export const series = (process.env.BENCH_ETCD ?? DEFAULT_SERIES) as Series;
+/** The etcd image every live benchmark deploys (BENCH_ETCD, the component's default line unless told): also bench/live.ts's. */
 export const image = lab.images[series];
 export const runs = Number(process.env.BENCH_RUNS ?? 3);
 export const dataMb = Number(process.env.BENCH_DATA_MB ?? 100);
@@ -52,12 +54,34 @@ export function argsFor(c: BenchCluster, extra: Partial<EtcdClusterArgs> = {}): 
     });
 }
 
-/** A deployer whose log lines are kept with their time, so phases can be read off them. */
+/**
+ * The engine's step events as lines (`command <name>: create|update|delete`, `create|remove|start container
+ * <name>`): a step's start for creates, updates and deletes, a container's create finishing for its start.
+ */
+export function engineLine(e: EngineEvent): string | undefined {
+    const pre = e.resourcePreEvent?.metadata;
+    const done = e.resOutputsEvent?.metadata;
+    const m = pre ?? done;
+    if (!m) return undefined;
+    const name = m.urn.slice(m.urn.lastIndexOf("::") + 2);
+    const op = m.op.replace(/-replace(ment|d)$/, "");
+    if (m.type === "command:local:Command" && pre && op !== "same") return `command ${name}: ${op}`;
+    if (m.type !== "docker:index/container:Container") return undefined;
+    const container = String((m.new ?? m.old)?.inputs?.name ?? name);
+    if (pre && op === "create") return `create container ${container} `;
+    if (pre && op === "delete") return `remove container ${container}`;
+    if (done && op === "create") return `start container ${container}`;
+    return undefined;
+}
+
+/** A deployer on the real engine whose step events are kept as timed lines, so phases can be read off them. */
 export function newDeployer() {
     const lines: { t: number; line: string }[] = [];
-    const deployer = new LiveDeployer({
-        commandTimeoutMs: 300_000,
-        log: (line) => {
+    const deployer = new RealDeployer({
+        skipNoChangeChecks: true,
+        onEvent: (e) => {
+            const line = engineLine(e);
+            if (!line) return;
             lines.push({ t: performance.now(), line });
             if (verbose) log(line);
         },

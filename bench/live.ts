@@ -5,8 +5,10 @@
  *     polled every 100 ms by this driver for both variants) passes; for the component also when its deploy
  *     returned (its health check noticed), and the difference, the check's polling latency.
  *  2. throughput: `etcdctl check perf --load=s` and a fixed put/get load (load.ts) against each cluster.
+ *  Each deployed cluster (component and bare) then gets a `pulumi preview` of the same program, timed: what a
+ *  no-change preview costs, the component's survey of the running members included.
  * Everything it creates is named `bench-…`, uses ports 4000–4999 and is removed (also leftovers at start).
- *   BENCH_RUNS (default 5) runs per variant and size; BENCH_PERF_ROUNDS (default 2); BENCH_ETCD (3.5 | 3.4);
+ *   BENCH_RUNS (default 5) runs per variant and size; BENCH_PERF_ROUNDS (default 2); BENCH_ETCD (default 3.6);
  *   BENCH_LOAD_REQUESTS (default 4000) per op; BENCH_LOAD_CONCURRENCY (default 32).
  */
 import * as fs from "fs";
@@ -18,19 +20,19 @@ import { EtcdCluster } from "../components/resources/etcdCluster";
 import { planCluster } from "../components/plan/cluster";
 import { healthCheckScript, healthCheckSpec } from "../components/scripts/healthCheck";
 import { resolveClusterArgs } from "../components/resolve/cluster";
-import { LiveDeployer } from "../tests/live/deployer/liveDeployer";
-import { run } from "../tests/live/deployer/exec";
+import { RealDeployer } from "../tests/live/pulumi/realDeployer";
+import { engineLine, image } from "./day2Lab";
+import { run } from "../providers/exec";
 import { readLab } from "../tests/live/lab";
 import { componentArgs } from "./componentProgram";
 import { bareProgram } from "./bareProgram";
 import { handRunScript } from "./handRun";
-import { runLoad, LoadResult } from "./load";
+import { runLoad } from "./load";
+import { HealthyRun, LatencyRun, liveReport, PerfResult, Variant } from "./liveReport";
 import { benchCluster, BenchCluster } from "./topology";
-import { firstHealthy, fmt, log, machine, median, ratio, runDriver, table } from "./common";
+import { firstHealthy, fmt, log, machine, runDriver } from "./common";
 
 const lab = readLab();
-const series = (process.env.BENCH_ETCD ?? "3.5") as "3.4" | "3.5";
-const image = lab.images[series];
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const perfRounds = Number(process.env.BENCH_PERF_ROUNDS ?? 2);
 const loadRequests = Number(process.env.BENCH_LOAD_REQUESTS ?? 4000);
@@ -57,54 +59,54 @@ function endpointsOf(c: BenchCluster): string[] {
 }
 
 
-type Variant = "component" | "bare" | "hand";
-
-interface HealthyRun {
-    variant: Variant;
-    members: number;
-    healthyMs: number;
-    /** Component: deploy() returned. Hand: the script's own poll saw health and it exited. */
-    doneMs: number;
-    /** Component: its health check command started. Hand: the last docker run returned. */
-    startedMs: number;
-    attempts?: number;
-    teardownMs: number;
-}
-
 function clusterFor(variant: Variant, members: number, hosts: number): BenchCluster {
     return benchCluster(`bench-${variant === "component" ? "comp" : variant}`, 0, members, hosts, basePort);
 }
 
 /**
- * The bare @pulumi/docker program (bareProgram.ts) through the same live deployer: the same resource graph
+ * The bare @pulumi/docker program (bareProgram.ts) through the same real engine: the same resource graph
  * minus the component's own parts (validation, random token, health check). Separates what the component
  * costs from what any Pulumi program deployed this way costs.
  */
-async function deployBare(c: BenchCluster): Promise<{ deployer: LiveDeployer; healthyMs: number; doneMs: number }> {
+async function deployBare(c: BenchCluster): Promise<{ deployer: RealDeployer; healthyMs: number; doneMs: number; previewMs: number }> {
     const t0 = performance.now();
-    const deployer = new LiveDeployer({ log: process.env.BENCH_VERBOSE ? log : undefined });
+    const deployer = new RealDeployer({ skipNoChangeChecks: true });
     const healthy = firstHealthy(endpointsOf(c), t0, 180_000);
-    await deployer.deploy(c.name, () => bareProgram([c], hostUrls, image, lab.hosts.map((h) => h.address)));
+    const program = () => bareProgram([c], hostUrls, image, lab.hosts.map((h) => h.address));
+    await deployer.deploy(c.name, program);
     const doneMs = performance.now() - t0;
-    return { deployer, healthyMs: await healthy, doneMs };
+    return { deployer, healthyMs: await healthy, doneMs, previewMs: await timedPreview(deployer, c, program) };
 }
 
-async function deployComponent(c: BenchCluster): Promise<{ deployer: LiveDeployer; healthyMs: number; doneMs: number; startedMs: number; report: string }> {
+/** A `pulumi preview` of the program just deployed: its time, and a check that the engine saw nothing to change. */
+async function timedPreview(deployer: RealDeployer, c: BenchCluster, program: () => unknown): Promise<number> {
+    const t0 = performance.now();
+    const steps = await deployer.preview(c.name, program as never);
+    const ms = performance.now() - t0;
+    const changes = steps.filter((st) => st.op !== "same");
+    if (changes.length) throw new Error(`a preview right after the deployment of ${c.name} wants changes: ${changes.map((st) => `${st.op} ${st.urn}`).join(", ")}`);
+    return ms;
+}
+
+async function deployComponent(c: BenchCluster): Promise<{ deployer: RealDeployer; healthyMs: number; doneMs: number; startedMs: number; report: string; previewMs: number }> {
     let checkStart = NaN;
     const t0 = performance.now();
-    const deployer = new LiveDeployer({
-        log: (line) => {
-            if (/\] command \S+-health: create/.test(line)) checkStart = performance.now() - t0;
-            if (process.env.BENCH_VERBOSE) log(line);
+    const deployer = new RealDeployer({
+        skipNoChangeChecks: true,
+        onEvent: (e) => {
+            const line = engineLine(e) ?? "";
+            if (/^command \S+-health: create/.test(line)) checkStart = performance.now() - t0;
+            if (process.env.BENCH_VERBOSE && line) log(line);
         },
     });
     const healthy = firstHealthy(endpointsOf(c), t0, 180_000);
-    const out = await deployer.deploy(c.name, () => {
+    const program = () => {
         const cluster = new EtcdCluster(c.name, componentArgs(c, hostUrls, image));
         return { report: cluster.healthReport };
-    });
+    };
+    const out = await deployer.deploy(c.name, program);
     const doneMs = performance.now() - t0;
-    return { deployer, healthyMs: await healthy, doneMs, startedMs: checkStart, report: String(out.report) };
+    return { deployer, healthyMs: await healthy, doneMs, startedMs: checkStart, report: String(out.report), previewMs: await timedPreview(deployer, c, program) };
 }
 
 async function deployHand(c: BenchCluster, poll = true): Promise<{ healthyMs: number; doneMs: number; startedMs: number; script: string }> {
@@ -129,7 +131,7 @@ async function timeToHealthy(variant: Variant, members: number, hosts: number): 
         const t = performance.now();
         await d.deployer.destroy();
         await cleanup();
-        return { variant, members, healthyMs: d.healthyMs, doneMs: d.doneMs, startedMs: NaN, teardownMs: performance.now() - t };
+        return { variant, members, healthyMs: d.healthyMs, doneMs: d.doneMs, startedMs: NaN, teardownMs: performance.now() - t, previewMs: d.previewMs };
     }
     if (variant === "component") {
         const d = await deployComponent(c);
@@ -138,26 +140,16 @@ async function timeToHealthy(variant: Variant, members: number, hosts: number): 
         await cleanup();
         const attempts = /attempt (\d+)\)/.exec(d.report);
         return { variant, members, healthyMs: d.healthyMs, doneMs: d.doneMs, startedMs: d.startedMs,
-            attempts: attempts ? Number(attempts[1]) : undefined, teardownMs: performance.now() - t };
+            attempts: attempts ? Number(attempts[1]) : undefined, teardownMs: performance.now() - t, previewMs: d.previewMs };
     }
     const h = await deployHand(c);
     const t = performance.now();
     await cleanup();
-    return { variant, members, healthyMs: h.healthyMs, doneMs: h.doneMs, startedMs: h.startedMs, teardownMs: performance.now() - t };
-}
-
-interface LatencyRun {
-    maxDelay: string;
-    healthyMs: number;
-    /** The component's health check exited 0. */
-    noticedMs: number;
-    attempts: number;
-    /** The same check run again on the healthy cluster: its floor (two docker exec over ssh). */
-    floorMs: number;
+    return { variant, members, healthyMs: h.healthyMs, doneMs: h.doneMs, startedMs: h.startedMs, teardownMs: performance.now() - t, previewMs: NaN };
 }
 
 /**
- * The component's health check alone, without the live deployer's overheads: members started by hand, then
+ * The component's health check alone, without the engine's overheads: members started by hand, then
  * the component's own check script (same spec as the component renders) started at once, as the engine starts
  * it right after the last container; how long after the cluster is healthy the check notices.
  */
@@ -188,17 +180,6 @@ async function checkLatency(maxDelaySeconds: number | undefined, members: number
     }
 }
 
-interface PerfResult {
-    variant: "component" | "hand";
-    throughput: number;
-    slowestS: number;
-    stddevS: number;
-    perfPass: boolean;
-    put: LoadResult;
-    get: LoadResult;
-    settings: Record<string, string>;
-}
-
 /** The settings of member 1 that could make a cluster slower, normalised so the two variants compare. */
 async function memberSettings(c: BenchCluster): Promise<Record<string, string>> {
     const m = c.members[0];
@@ -221,7 +202,7 @@ async function memberSettings(c: BenchCluster): Promise<Record<string, string>> 
 
 async function throughput(variant: "component" | "hand", members: number, hosts: number): Promise<PerfResult> {
     const c = clusterFor(variant, members, hosts);
-    let deployer: LiveDeployer | undefined;
+    let deployer: RealDeployer | undefined;
     if (variant === "component") deployer = (await deployComponent(c)).deployer;
     else await deployHand(c);
     try {
@@ -262,7 +243,8 @@ async function main(): Promise<void> {
                 const x = await timeToHealthy(v, members, hosts);
                 healthRuns.push(x);
                 log(`time to healthy ${v} ${members} members: healthy ${fmt(x.healthyMs / 1000)} s, done ${fmt(x.doneMs / 1000)} s` +
-                    (x.attempts ? `, check attempt ${x.attempts}` : "") + `, teardown ${fmt(x.teardownMs / 1000)} s`);
+                    (x.attempts ? `, check attempt ${x.attempts}` : "") + (Number.isNaN(x.previewMs) ? "" : `, no-change preview ${fmt(x.previewMs / 1000)} s`) +
+                    `, teardown ${fmt(x.teardownMs / 1000)} s`);
             }
         }
     }
@@ -288,89 +270,9 @@ async function main(): Promise<void> {
         }
     }
 
-    // ------------------------------------------------------------------ report
-    const s = (ms: number) => fmt(ms / 1000, 2);
-    const healthRows = sizes.map(([members, hosts]) => {
-        const of = (v: string) => healthRuns.filter((x) => x.variant === v && x.members === members);
-        const a = of("component");
-        const b = of("hand");
-        const p = of("bare");
-        const m = (xs: HealthyRun[], f: (x: HealthyRun) => number) => median(xs.map(f));
-        const latency = a.map((x) => x.doneMs - x.healthyMs);
-        return [
-            `${members} members / ${hosts} hosts`, String(a.length),
-            s(m(a, (x) => x.healthyMs)), s(m(b, (x) => x.healthyMs)), ratio(m(a, (x) => x.healthyMs), m(b, (x) => x.healthyMs)),
-            `${s(m(p, (x) => x.healthyMs))} (${ratio(m(p, (x) => x.healthyMs), m(b, (x) => x.healthyMs))})`,
-            s(m(a, (x) => x.doneMs)), s(m(b, (x) => x.doneMs)), ratio(m(a, (x) => x.doneMs), m(b, (x) => x.doneMs)),
-            `${s(median(latency))} (${s(Math.min(...latency))}–${s(Math.max(...latency))})`,
-            `${s(m(a, (x) => x.startedMs))} / ${s(m(b, (x) => x.startedMs))}`,
-            a.map((x) => x.attempts ?? "?").join(","),
-        ];
-    });
-    const pm = (v: string, f: (p: PerfResult) => number) => median(perfResults.filter((p) => p.variant === v).map(f));
-    const perfRow = (label: string, f: (p: PerfResult) => number, digits: number) =>
-        [label, fmt(pm("component", f), digits), fmt(pm("hand", f), digits), ratio(pm("component", f), pm("hand", f))];
-    const settingsA = perfResults.find((p) => p.variant === "component")?.settings ?? {};
-    const settingsB = perfResults.find((p) => p.variant === "hand")?.settings ?? {};
-    const diffs = Object.keys({ ...settingsA, ...settingsB }).filter((k) => settingsA[k] !== settingsB[k]);
     const hand3 = fs.readdirSync(workDir).filter((f) => f.endsWith("-3.sh"))[0];
-
-    const out = [
-        `### Live: component vs hand-run \`docker run\`s, etcd ${image}`,
-        "",
-        `Machine: ${machine()}; lab hosts: ${lab.hosts.length} (network namespaces on this machine, reached over ssh).`,
-        "",
-        `#### Time to healthy (medians of ${runs} runs each, runs interleaved; seconds)`,
-        "",
-        table([
-            "cluster", "runs",
-            "healthy: component (a)", "healthy: hand (b)", "a/b", "healthy: bare Pulumi program, same deployer (/b)",
-            "done: component deploy returned", "done: hand script exited", "done a/b",
-            "component health-check notice latency, median (min–max)",
-            "check started / last docker run returned", "check attempts",
-        ], healthRows),
-        "",
-        "healthy = first pass of `etcdctl endpoint health --cluster` from the root namespace, polled every 100 ms from the start of each run " +
-        "(component: before `deploy()`, program evaluation included; hand: before the script). Notice latency = deploy returned − healthy. " +
-        "Bare = bareProgram.ts (providers, images, volumes, containers; no health check) through the same live deployer.",
-        "",
-        `#### The component's health check alone: notice latency (3 members, medians of ${runs} runs; seconds)`,
-        "",
-        table(["check polling", "healthy", "check exited 0", "notice latency median (min–max)", "attempts", "one check on a healthy cluster"],
-            ["default", "1"].map((d) => {
-                const xs = latencyRuns.filter((x) => x.maxDelay === d);
-                const lat = xs.map((x) => x.noticedMs - x.healthyMs);
-                return [d === "default" ? "as shipped: sleeps 1, 2, 4, 5… s" : "maxDelaySeconds 1: every 1 s",
-                    s(median(xs.map((x) => x.healthyMs))), s(median(xs.map((x) => x.noticedMs))),
-                    `${s(median(lat))} (${s(Math.min(...lat))}–${s(Math.max(...lat))})`, xs.map((x) => x.attempts).join(","), s(median(xs.map((x) => x.floorMs)))];
-            })),
-        "",
-        "Members started by the hand-run script, then the component's own check script started at once (as the engine starts it right after " +
-        "the last container), without the live deployer's per-resource overheads.",
-        "",
-        `#### Throughput, 3 members / ${sizes[0][1]} hosts (medians of ${perfRounds} rounds)`,
-        "",
-        table(["measure", "component", "hand-run", "component / hand"], [
-            perfRow("check perf --load=s: throughput, writes/s", (p) => p.throughput, 0),
-            perfRow("check perf --load=s: slowest request, s", (p) => p.slowestS, 4),
-            perfRow("check perf --load=s: stddev, s", (p) => p.stddevS, 4),
-            perfRow(`put ×${loadRequests} @${loadConcurrency}: ops/s`, (p) => p.put.opsPerSec, 0),
-            perfRow("put: p50 ms", (p) => p.put.p50Ms, 2),
-            perfRow("put: p99 ms", (p) => p.put.p99Ms, 2),
-            perfRow(`get ×${loadRequests} @${loadConcurrency} (linearizable): ops/s`, (p) => p.get.opsPerSec, 0),
-            perfRow("get: p50 ms", (p) => p.get.p50Ms, 2),
-            perfRow("get: p99 ms", (p) => p.get.p99Ms, 2),
-        ]),
-        "",
-        `check perf passed: component ${perfResults.filter((p) => p.variant === "component").map((p) => p.perfPass).join(",")}, ` +
-        `hand ${perfResults.filter((p) => p.variant === "hand").map((p) => p.perfPass).join(",")}; ` +
-        `load errors: ${perfResults.map((p) => p.put.errors + p.get.errors).reduce((x, y) => x + y, 0)}.`,
-        "",
-        "Member settings that differ (docker inspect of member 1, names and token normalised): " +
-        (diffs.length ? diffs.map((k) => `\`${k}\`: component ${settingsA[k]} vs hand ${settingsB[k]}`).join("; ") : "none"),
-        "",
-        `Total bench:live time ${fmt((performance.now() - started) / 1000, 0)} s.`,
-    ].join("\n");
+    const out = liveReport({ image, machine: machine(), labHosts: lab.hosts.length, runs, perfRounds, loadRequests, loadConcurrency, sizes, healthRuns,
+        latencyRuns, perfResults, totalS: (performance.now() - started) / 1000 });
     process.stdout.write(out + "\n");
     if (hand3) process.stderr.write(`\nThe hand-run script (3 members), as generated:\n${fs.readFileSync(path.join(workDir, hand3), "utf8")}\n`);
 }

@@ -15,6 +15,8 @@ rm -rf "$out"
 "$root/node_modules/.bin/tsc" -p "$here/tsconfig.json" --outDir "$out" >&2
 # The compiled files live outside the repo: let node find the repo's node_modules.
 export NODE_PATH="$root/node_modules${NODE_PATH:+:$NODE_PATH}"
+# The real engine's CLI and plugins, found from the repo since the compiled files live elsewhere.
+export ETCD_TOOLCHAIN_DIR="$root/.toolchain"
 export BENCH_BUILD_DIR="$out" BENCH_ROOT="$root"
 case $what in
   cost) exec node "$out/bench/cost.js" "$@" ;;

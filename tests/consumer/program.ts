@@ -4,6 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EtcdCluster, EtcdClusterArgs, EtcdClusterArgsError, EtcdMember } from "etcd-cluster";
+// The package's internals stay out of its types (stripInternal): this import must not type-check.
+// @ts-expect-error planCluster is internal
+import { planCluster } from "etcd-cluster";
 
 const args: EtcdClusterArgs = {
     hosts: [{ name: "a", url: "ssh://root@10.0.0.1" }, { name: "b", url: "ssh://root@10.0.0.2" }, { name: "c", url: "ssh://root@10.0.0.3" }],
