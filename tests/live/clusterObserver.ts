@@ -2,7 +2,8 @@
  * Watches a cluster through a day-2 change, as a monitoring system would: every few hundred milliseconds it asks
  * every member's client URL for `/health` and `/v3/maintenance/status` (the JSON gateway, served by 3.4 and
  * 3.5), and records how many members were healthy (`/health` passed, or the member answered its status with a
- * leader and no error), who led, and at which raft term. From that, a test can say
+ * leader and no error, or, where auth keeps the status from it, its `/metrics` say it has a leader), who led, and at
+ * which raft term. From that, a test can say
  * whether a quorum stayed healthy at every sample and how many leader changes the change cost.
  *
  * The observer runs in the test's own process, beside the inline program the engine runs, whose synchronous work (running the
@@ -34,19 +35,26 @@ export interface Observation {
     stalledSamples: number;
 }
 
-function getHealth(agent: http.Agent, base: string, timeoutMs: number): Promise<boolean> {
-    const u = new URL("/health", base);
+/** GET `path` of `base`: the status and body, `{ status: 0 }` when it did not complete within `timeoutMs`. */
+function get(agent: http.Agent, base: string, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+    const u = new URL(path, base);
     return new Promise((resolve) => {
-        const get = u.protocol === "https:" ? https.get : http.get;
-        const req = get({ agent, host: u.hostname, port: u.port, path: u.pathname, timeout: timeoutMs }, (res) => {
+        const request = u.protocol === "https:" ? https.get : http.get;
+        const req = request({ agent, host: u.hostname, port: u.port, path: u.pathname, timeout: timeoutMs }, (res) => {
             let body = "";
             res.on("data", (c) => (body += c));
-            res.on("end", () => resolve(res.statusCode === 200 && /"health":\s*"true"/.test(body)));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
         });
         req.on("timeout", () => req.destroy(new Error("timeout")));
-        req.on("error", () => resolve(false));
+        req.on("error", () => resolve({ status: 0, body: "" }));
     });
 }
+
+/** `/health` passed: the member committed a read through raft within the timeout. */
+const healthy = (r: { status: number; body: string }) => r.status === 200 && /"health":\s*"true"/.test(r.body);
+
+/** The member's own `etcd_server_has_leader` gauge is 1: it follows (or is) a leader. */
+const hasLeader = (r: { status: number; body: string }) => r.status === 200 && /^etcd_server_has_leader 1$/m.test(r.body);
 
 /**
  * Starts sampling `endpoints` every `intervalMs` until `stop()` (bounded by `maxMs`, default 10 minutes); over TLS
@@ -74,13 +82,17 @@ export function observeCluster(endpoints: string[], opts: { intervalMs?: number;
             held = 0;
             const answers = await Promise.all(endpoints.map(async (ep) => {
                 // With auth on, etcd from 3.5.28/3.6.9 answers its status only to an authenticated client
-                // (CVE-2026-33413): on such a cluster `/health` alone says who is healthy, and no leader is seen.
-                const [health, status] = await Promise.all([getHealth(agent, ep, timeoutMs), postJson(agent, ep, "/v3/maintenance/status", {}, timeoutMs)]);
+                // (CVE-2026-33413): on such a cluster no leader is seen.
+                const [health, status] = await Promise.all([get(agent, ep, "/health", timeoutMs), postJson(agent, ep, "/v3/maintenance/status", {}, timeoutMs)]);
                 const leader = String(status.body?.leader ?? "");
                 // `/health` commits a read through raft: on a busy 2-core machine it can miss its deadline while the
                 // member serves and follows a leader; such a member counts as healthy (it is part of the quorum).
-                const following = status.status === 200 && leader !== "" && leader !== "0" && !(status.body?.errors?.length > 0);
-                return { healthy: health || following, leader, term: Number(status.body?.raftTerm ?? 0) };
+                // Where the status is refused (auth), the member's own has-leader gauge says the same: /metrics is
+                // served to any client the TLS listener accepts, outside etcd's auth.
+                const following = status.status === 200
+                    ? leader !== "" && leader !== "0" && !(status.body?.errors?.length > 0)
+                    : !healthy(health) && hasLeader(await get(agent, ep, "/metrics", timeoutMs));
+                return { healthy: healthy(health) || following, leader, term: Number(status.body?.raftTerm ?? 0) };
             }));
             const led = answers.filter((a) => a.leader !== "" && a.leader !== "0");
             if (held >= 1000) {

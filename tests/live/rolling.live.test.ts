@@ -9,6 +9,7 @@ import * as fs from "fs";
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
 import { DEFAULT_SERIES, docker, etcdctlOutside, eventually, labHosts, newDeployer, parseMemberList, readLab, removeLeftovers, Series } from "./lab";
 import { observeCluster } from "./clusterObserver";
+import { memberWarnings } from "./memberLogs";
 import { version } from "./etcdHttp";
 import { lostWrites, startWriteLoad } from "./writeLoad";
 
@@ -47,6 +48,7 @@ function rollingCluster(cluster: string, count: number, clientPort: number) {
     }));
     /** Runs `change` under the load and the observer; returns what they saw. */
     async function underLoad(prefix: string, change: () => Promise<unknown>) {
+        const since = Date.now();
         const load = startWriteLoad(endpoints, prefix, { maxMs: 600_000 });
         const watch = observeCluster(endpoints);
         await new Promise((r) => setTimeout(r, 1_500));
@@ -56,6 +58,9 @@ function rollingCluster(cluster: string, count: number, clientPort: number) {
         const [writes, seen] = [await load.stop(), await watch.stop()];
         console.log(`${cluster} ${prefix}: ${writes.acked.size} writes acknowledged, ${writes.failed} failed, longest gap ${writes.longestGapMs} ms; ` +
             `fewest healthy members in a sample ${seen.minHealthy} of ${count} (${seen.samples.length} samples, ${seen.stalledSamples} dropped), leader changes ${seen.leaderChanges}, term +${seen.termIncrease}`);
+        if (writes.failed > 0 || seen.minHealthy < Math.floor(count / 2) + 1) {
+            console.log(`the members' warnings:\n${await memberWarnings(hosts.map((_, i) => ({ dockerHost: dockerHosts[i], name: name(i) })), since)}`);
+        }
         expect(seen.samples.length).toBeGreaterThan(10);
         expect(writes.acked.size).toBeGreaterThan(50);
         expect(await lostWrites(endpoints, prefix, writes.acked)).toEqual([]);

@@ -9,6 +9,7 @@
 import { EtcdCluster, EtcdClusterArgs } from "../../components";
 import { DEFAULT_SERIES, docker, etcdctlIn, etcdctlOutside, labHosts, newDeployer, readLab, removeLeftovers, revisionOf, watchOnce } from "./lab";
 import { observeCluster } from "./clusterObserver";
+import { memberWarnings } from "./memberLogs";
 import { lostWrites, startWriteLoad } from "./writeLoad";
 import type { PlanStep } from "./pulumi/realDeployer";
 import { replacements } from "./pulumi/events";
@@ -88,6 +89,7 @@ describe.each([[DEFAULT_SERIES, 22379], ["3.7", 38379], ["3.5", 21379], ["3.4", 
     });
 
     it("3 → 5 → 3 under a write load: learners join one at a time, leavers go before their containers, the original three are never touched", async () => {
+        const since = Date.now();
         const load = startWriteLoad(original.map(endpoint), `/scale/load/`, { maxMs: 600_000 });
         const watch = observeCluster(original.map(endpoint));
 
@@ -123,6 +125,9 @@ describe.each([[DEFAULT_SERIES, 22379], ["3.7", 38379], ["3.5", 21379], ["3.4", 
         const s0 = seen.samples[0]?.at ?? 0;
         console.log(`longest write gap ended at +${result.longestGapEndedAt - t0} ms (observer from +${s0 - t0}); samples with fewer than 3 healthy: ` +
             seen.samples.filter((x) => x.healthy < 3).map((x) => `+${x.at - t0}:${x.healthy}`).join(" "));
+        if (result.failed > 0 || seen.minHealthy < 2) {
+            console.log(`the members' warnings:\n${await memberWarnings([1, 2, 3, 4, 5].map((i) => ({ dockerHost: dockerHosts[i - 1], name: name(i) })), since)}`);
+        }
         expect(seen.samples.length).toBeGreaterThan(20);
         expect(seen.minHealthy).toBeGreaterThanOrEqual(2);
     });

@@ -18,6 +18,7 @@ import { EtcdCluster, EtcdClusterArgs } from "../../components";
 import { observeCluster } from "./clusterObserver";
 import { ClientTlsFiles, DEFAULT_SERIES, docker, etcdctlTls, labHosts, newDeployer, readLab, removeLeftovers, runWithEnv, writeClientTls } from "./lab";
 import { etcdctlKv } from "./etcdctlKv";
+import { memberWarnings } from "./memberLogs";
 import { gatewayClient } from "./secureHttp";
 import { KvClient, lostWrites, startWriteLoad } from "./writeLoad";
 import type { GatewayClient } from "./etcdHttp";
@@ -97,6 +98,7 @@ describe.each(series)("etcd %s with TLS and auth", (version) => {
     /** Runs `work` under the write load and the observer; no acknowledged write may be lost, a quorum stays healthy. */
     async function underLoad(ids: number[], what: string, work: () => Promise<void>): Promise<void> {
         const eps = ids.map(endpoint);
+        const since = Date.now();
         const load = startWriteLoad(eps, `/secday2/${what}/`, { maxMs: 900_000, kv });
         const watch = observeCluster(eps, { client });
         try {
@@ -104,11 +106,16 @@ describe.each(series)("etcd %s with TLS and auth", (version) => {
         } finally {
             const result = await load.stop();
             const seen = await watch.stop();
+            const quorum = Math.floor(ids.length / 2) + 1;
+            // Whatever went wrong, what the members said about it, every member the change may have touched.
+            const said = result.failed > 0 || seen.minHealthy < quorum
+                ? await memberWarnings([1, 2, 3, 4, 5].map((i) => ({ dockerHost: dockerHosts[i - 1], name: name(i) })), since) : "";
             console.log(`etcd ${version} ${what}: ${result.acked.size} writes acknowledged, ${result.failed} failed${result.firstFailure ? ` (first: ${result.firstFailure})` : ""}, longest gap ${result.longestGapMs} ms; ` +
-                `fewest healthy of ${ids.length} watched ${seen.minHealthy} in ${seen.samples.length} samples (${seen.stalledSamples} dropped), leader changes ${seen.leaderChanges}`);
+                `fewest healthy of ${ids.length} watched ${seen.minHealthy} in ${seen.samples.length} samples (${seen.stalledSamples} dropped), leader changes ${seen.leaderChanges}` +
+                (said ? `\nthe members' warnings:\n${said}` : ""));
             expect(result.acked.size).toBeGreaterThan(20);
             expect(await lostWrites(eps, `/secday2/${what}/`, result.acked, kv)).toEqual([]);
-            expect(seen.minHealthy).toBeGreaterThanOrEqual(Math.floor(ids.length / 2) + 1);
+            expect(seen.minHealthy).toBeGreaterThanOrEqual(quorum);
         }
     }
     const removeAll = async () => {
