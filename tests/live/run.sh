@@ -5,11 +5,11 @@
 #   A  the seed's names (etcd-n1..n3) on h1-h3 and the local engine, the dnsmasq containers on h1 (port 53); then the
 #      scheduled maintenance (34379/34380 on h1-h3) and the upgrade by restore (35379-35580 on h1-h5);
 #   B  the layout test's ports 27379/27380 on h1-h3 (it reads only its own cluster's Docker events); rolling on h1-h5
-#      (ports 24379-25380, 29379/29380); v3 discovery on h1-h3 (4379/4380, 14379/14380) with its dnsmasq on h2; the
-#      command provider's own tests (local commands, its own files over ssh on h1);
+#      (ports 24379-25380, 29379/29380); v3 discovery on h1-h3 (4379/4380, 14379/14380) with its dnsmasq on h2;
 #   C  ports 31379-36880 (restore), 37379 (operations), the Docker provider's tests (26xxx), and the
 #      diagnosis on h4-h6 (39379), which stops and repairs h6's Docker engine: no other file uses h6;
-#   D  scaling on h1-h5 (21379-23380, 38379/38380), then secure day 2 on h1-h5 (28379-28580).
+#   D  scaling on h1-h5 (21379-23380, 38379/38380), then secure day 2 on h1-h5 (28379-28580), then the command
+#      provider's own tests (local commands, its own files over ssh on h1), which only balance the groups' times.
 # Every file must be in exactly one group: a file left out fails the run. Arguments go to every jest run
 # (e.g. -t 'pattern'); LIVE_GROUPS=A,C runs some groups only; P holds files that do not pass on the real engine
 # yet: named in every run's output, run with `npm run test:live:pending` (LIVE_GROUPS=P); none today.
@@ -17,9 +17,9 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 declare -A groups=(
   [A]="cluster bootstrap secure maintenance restoreAcross"
-  [B]="updates rolling bootstrapV3 commandProvider"
+  [B]="updates rolling bootstrapV3"
   [C]="operations providers restore diagnosis"
-  [D]="scale secureDay2"
+  [D]="scale secureDay2 commandProvider"
   [P]=""
 )
 listed=$(printf '%s\n' ${groups[A]} ${groups[B]} ${groups[C]} ${groups[D]} ${groups[P]} | sort)
