@@ -17,3 +17,11 @@ npm install --prefer-offline --no-audit --no-fund --ignore-scripts "./$tarball" 
   { cat npm-install.log >&2; echo "npm install of the packed package failed" >&2; exit 1; }
 "$OLDPWD/node_modules/.bin/tsc" -p tsconfig.json
 echo "consumer program type-checks against the packed $tarball"
+# The scripts' decisions run from the file the package ships, byte for byte the source (tsc would reformat it), and a
+# script made by the installed package finds and runs it.
+cmp node_modules/etcd-cluster/bin/components/plan/decide.js "$OLDPWD/components/plan/decide.js"
+fixture="$OLDPWD/tests/unit/plan/etcdctl-json/3.7.4-member-list-voters.json"
+decided=$(node -e 'process.stdout.write(require("etcd-cluster/bin/components/scripts/shell").decideFunction())' >decide.sh &&
+  sh -c '. ./decide.sh; decide self "@$1" http://capjson-n2:2380' sh "$fixture")
+case $decided in *" started voter") echo "the installed package's scripts decide with its shipped decide.js ($decided)" ;;
+  *) echo "a script of the installed package could not run its decisions: $decided" >&2; exit 1 ;; esac

@@ -1,9 +1,11 @@
 /**
  * What the cluster looks like right now, as the survey script (scripts/survey.ts) saw it: the component's
  * containers on each host, the bootstrap variables they were started with, and etcd's own member list and
- * endpoint status. The script prints one fact a line (`<tag> <fields…>`); this file parses them. Pure.
+ * endpoint status. The script prints one fact a line (`<tag> <fields…>`); this file parses them, etcdctl's JSON with
+ * the functions the scripts decide with (decide.js). Pure.
  */
 import { parseEtcdVersion, type EtcdVersion } from "../resolve/etcdVersion";
+import { members, statuses } from "./decide";
 
 /** The line tags the survey script prints. */
 export const surveyTags = {
@@ -15,9 +17,9 @@ export const surveyTags = {
     env: "env",
     /** `asked <member>`: the member whose etcdctl answered the questions below. */
     asked: "asked",
-    /** `ml <line>`: `etcdctl member list`, one member a line. */
+    /** `ml <JSON>`: `etcdctl member list -w json`, on one line. */
     memberList: "ml",
-    /** `es <line>`: `etcdctl endpoint status --cluster`, one member a line. */
+    /** `es <JSON>`: `etcdctl endpoint status --cluster -w json`, on one line. */
     endpointStatus: "es",
     /** `vol <hostIndex> <volume> <cluster label>`: a desired member's data volume that already exists. */
     volume: "vol",
@@ -39,7 +41,7 @@ export interface SurveyContainer {
     env: Record<string, string>;
 }
 
-/** One line of `etcdctl member list`. */
+/** One member of `etcdctl member list`. */
 export interface LiveMember {
     /** Hex member ID. */
     id: string;
@@ -51,7 +53,7 @@ export interface LiveMember {
     isLearner: boolean;
 }
 
-/** One line of `etcdctl endpoint status`. */
+/** One member's `etcdctl endpoint status`. */
 export interface LiveStatus {
     endpoint: string;
     id: string;
@@ -79,39 +81,17 @@ export interface Survey {
     statuses: LiveStatus[];
 }
 
-const splitList = (s: string | undefined) => (s ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
-
-/** `8e9e05c52164694d, started, infra1, http://a:2380, http://a:2379, false` (URL lists are joined by a bare comma). */
-export function parseMemberLine(line: string): LiveMember | undefined {
-    const f = line.split(", ");
-    if (f.length < 5 || !/^[0-9a-f]+$/.test(f[0])) return undefined;
-    return {
-        id: f[0],
-        started: f[1] === "started",
-        name: f[2] ?? "",
-        peerUrls: splitList(f[3]),
-        clientUrls: splitList(f[4]),
-        isLearner: f[5] === "true",
-    };
+/** The members of `etcdctl member list -w json` (an unstarted member has no name yet). */
+export function parseMemberList(json: string): LiveMember[] {
+    return members(json).map((m) => ({ id: m.id, started: m.name !== "", name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: m.isLearner }));
 }
 
-/**
- * `http://127.0.0.1:2379, 8e9e05c52164694d, 3.5.16, 20 kB, true, false, 2, 8, 8, ` (3.4 and 3.5: 10 columns), or
- * 3.6's 16 (STORAGE VERSION, DB SIZE IN USE, quota and downgrade columns added: etcd etcdctl/ctlv3/command/printer.go).
- */
-export function parseStatusLine(line: string): LiveStatus | undefined {
-    const f = line.split(", ");
-    if (f.length < 9 || !/^[0-9a-f]+$/.test(f[1])) return undefined;
-    const at = f.length >= 16 ? { leader: 8, learner: 9, term: 10, applied: 12 } : { leader: 4, learner: 5, term: 6, applied: 8 };
-    return {
-        endpoint: f[0],
-        id: f[1],
-        version: parseEtcdVersion(f[2]),
-        isLeader: f[at.leader] === "true",
-        isLearner: f[at.learner] === "true",
-        raftTerm: Number(f[at.term]),
-        raftAppliedIndex: Number(f[at.applied]),
-    };
+/** The members' statuses of `etcdctl endpoint status -w json`. */
+export function parseStatuses(json: string): LiveStatus[] {
+    return statuses(json).map((st) => ({
+        endpoint: st.endpoint, id: st.id, version: parseEtcdVersion(st.version), isLeader: st.id !== "" && st.id === st.leader,
+        isLearner: st.isLearner, raftTerm: st.raftTerm, raftAppliedIndex: st.appliedIndex,
+    }));
 }
 
 /** Parses the survey script's output; lines it does not know are ignored (warnings of the client library). */
@@ -148,16 +128,12 @@ export function parseSurvey(output: string): Survey {
             case surveyTags.asked:
                 survey.askedMember = rest;
                 break;
-            case surveyTags.memberList: {
-                const m = parseMemberLine(rest);
-                if (m) survey.members.push(m);
+            case surveyTags.memberList:
+                survey.members.push(...parseMemberList(rest));
                 break;
-            }
-            case surveyTags.endpointStatus: {
-                const st = parseStatusLine(rest);
-                if (st) survey.statuses.push(st);
+            case surveyTags.endpointStatus:
+                survey.statuses.push(...parseStatuses(rest));
                 break;
-            }
         }
     }
     return survey;

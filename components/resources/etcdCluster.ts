@@ -49,7 +49,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
     public readonly clusterToken: pulumi.Output<string>;
     /** Environment for `etcdctl` from where Pulumi runs: `ETCDCTL_API`, `ETCDCTL_ENDPOINTS`. */
     public readonly etcdctlEnv: pulumi.Output<Record<string, string>>;
-    /** The health check's report: member list and endpoint health table. Empty when the check is disabled. */
+    /** The health check's report: the member list and endpoint health, as etcdctl prints them. Empty when the check is disabled. */
     public readonly healthReport: pulumi.Output<string>;
     /** TLS: the CA certificate (PEM) clients verify members with (`--cacert`). Empty without TLS. */
     public readonly caCertificate: pulumi.Output<string>;

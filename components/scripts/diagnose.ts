@@ -27,7 +27,7 @@ echo "${learnerTags.now} $(date +%s)" >"$tmp/cluster"
 while read -r h ctr url member; do
   if ml=$(ectl "$h" "$ctr" "$url" --command-timeout=3s member list -w json 2>/dev/null); then
     echo "${learnerTags.members} $ml"
-    echo "${learnerTags.status} $(clusterstatus "$h" "$ctr" "$url" -w json)"
+    echo "${learnerTags.status} $(clusterstatus "$h" "$ctr" "$url" | tr -d '\\n')"
     break
   fi
 done <"$tmp/probes" >>"$tmp/cluster"

@@ -1,7 +1,8 @@
 /**
  * The post-deploy health check, as a POSIX shell script run where Pulumi runs. It asks what an operator asks by
  * hand, `docker exec <member> etcdctl member list` and `endpoint health --cluster`, through the same Docker
- * hosts the members run on, so it needs only the docker CLI and no route to the client ports.
+ * hosts the members run on, so it needs only the docker CLI (and `node`, which decides) and no route to the client
+ * ports. Its report prints both as etcdctl does without `-w json`.
  */
 import type { ClusterPlan } from "../plan/cluster";
 import { quorumOf } from "../plan/membership";
@@ -50,37 +51,32 @@ export function healthCheckSpec(clusterName: string, plan: ClusterPlan, timeoutS
     };
 }
 
-/** One attempt: ask members in turn until one answers, then compare its member list and health table with what is expected. */
-const attempt = `list=""; health=""; probe=""; problem=""
+/**
+ * One attempt: ask members in turn until one answers `member list` (with `endpoint health --cluster` at once, both
+ * `-w json`), then `decide health` compares them with what is expected (see plan/decide.js). Members this deployment
+ * does not want are found there rather than passed in from the plan, so that the script, an input of the check, is
+ * the same in the deployment that removes them and in the previews after it (the engine deletes them after the check).
+ */
+const attempt = `probe=""; problem=""; : >"$tmp/ml"; : >"$tmp/health"
 while read -r h ctr url member; do
   # Both questions at once: each is a docker exec (over ssh for remote hosts), and the round trips dominate.
-  ectl "$h" "$ctr" "$url" -w table endpoint health --cluster >"$tmp/health" 2>&1 &
+  ectl "$h" "$ctr" "$url" endpoint health --cluster -w json >"$tmp/health" 2>/dev/null &
   asked=$!
-  if out=$(ectl "$h" "$ctr" "$url" member list 2>&1); then
+  if ectl "$h" "$ctr" "$url" member list -w json >"$tmp/ml" 2>"$tmp/err"; then
     wait "$asked"
-    list=$(nolog "$out"); probe=$member; health=$(nolog "$(cat "$tmp/health")")
+    probe=$member
     break
   fi
   wait "$asked"
-  problem=$(printf '%s\\n  %s: %s' "$problem" "$member" "$(printf '%s' "$out" | tail -n 3 | tr '\\n' ' ')")
+  problem=$(printf '%s\\n  %s: %s' "$problem" "$member" "$(tail -n 3 "$tmp/err" | tr '\\n' ' ')")
 done <"$tmp/probes"
-missing=""
-for name in $expected; do
-  printf '%s\\n' "$list" | grep -q ", started, $name, " || missing="$missing $name"
-done
-# Listed members this deployment does not want: the plan removes every one of them, but only after the check (the
-# engine deletes removed members' resources last). Found here rather than passed in from the plan, so that the
-# script, an input of the check, is the same in the deployment that removes them and in the previews after it.
-leaving=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected " -v peers=" $peers " 'NF >= 6 { split($4, p, ","); if (($3 != "" && !index(want, " " $3 " ")) || ($3 == "" && !index(peers, " " p[1] " "))) printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $1 }')
-learners=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected " -v peers=" $peers " 'NF >= 6 && $6 == "true" { split($4, p, ","); if (index(want, " " $3 " ") || ($3 == "" && index(peers, " " p[1] " "))) printf " %s(%s)", ($3 == "" ? "<unnamed>" : $3), $1 }')
-# Healthy expected members: one of the client URLs the member list gives it answers true. Members being removed
-# need not answer (a member whose host is gone is removed exactly so). etcdctl 3.7 draws the table with "│", earlier
-# ones with "|": sed makes both the one separator awk splits on, whatever the locale.
-ok=$(printf '%s\\n' "$health" | sed 's/│/|/g' | awk -F'|' '$3 ~ /^ *true *$/ { gsub(/ /, "", $2); printf " %s", $2 }')
-healthy=$(printf '%s\\n' "$list" | awk -F', ' -v want=" $expected " -v ok="$ok " 'NF >= 6 && $3 != "" && index(want, " " $3 " ") { k = split($5, u, ","); for (i = 1; i <= k; i++) if (index(ok, " " u[i] " ")) { c++; break } } END { print c + 0 }')
+verdict=$(decide health @"$tmp/ml" @"$tmp/health" "$expected" "$peers") || verdict=""
+pick() { printf '%s\\n' "$verdict" | sed -n "s/^$1//p"; }
+healthy=$(pick "healthy "); missing=$(pick missing); leaving=$(pick leaving); learners=$(pick learners)
+[ -n "$healthy" ] || healthy=0
 if [ -n "$probe" ] && [ -z "$missing" ] && [ -z "$learners" ] && [ "$healthy" -eq "$n" ]; then
   gone=""; [ -z "$leaving" ] || gone="; also listed, not wanted, removed after this check:$leaving"
-  printf 'etcd cluster %s: %s of %s members started and healthy%s (asked %s, attempt %s)\\n%s\\n%s\\n' "$cluster" "$healthy" "$n" "$gone" "$probe" "$attempt" "$list" "$health"
+  printf 'etcd cluster %s: %s of %s members started and healthy%s (asked %s, attempt %s)\\n%s\\n' "$cluster" "$healthy" "$n" "$gone" "$probe" "$attempt" "$(decide report @"$tmp/ml" @"$tmp/health")"
   exit 0
 fi`;
 
@@ -95,8 +91,6 @@ n=${n}
 quorum=${quorumOf(n)}
 ${memberAccess(spec.hosts, spec.probes)}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags ?? [])}
-# The client library's JSON warnings (e.g. "authentication is not enabled" before auth is on) stay out of the report.
-nolog() { printf '%s\\n' "$1" | grep -v '^{"level":'; }
 ${retryLoop({ seconds: spec.timeoutSeconds }, attempt, spec.maxDelaySeconds ?? 5)}
 # Which members are up at all: endpoint status is answered locally, without quorum.
 up=0; down=""
@@ -116,8 +110,7 @@ done <"$tmp/probes"
   [ -z "$leaving" ] || printf 'also listed, not wanted, to be removed after this check:%s\\n' "$leaving"
   [ -z "$learners" ] || printf 'learners not promoted (a join that did not finish):%s\\n' "$learners"
   [ -z "$problem" ] || printf 'members that did not answer member list:%s\\n' "$problem"
-  [ -z "$list" ] || printf 'member list (asked %s):\\n%s\\n' "$probe" "$list"
-  [ -z "$health" ] || printf 'endpoint health:\\n%s\\n' "$health"
+  [ -z "$probe" ] || printf 'member list and endpoint health (asked %s):\\n%s\\n' "$probe" "$(decide report @"$tmp/ml" @"$tmp/health")"
 ${diagnosisBlock(spec.hosts.map((h) => h.url))}
 } >&2
 exit 1

@@ -11,10 +11,9 @@
  *   (`docker inspect`), so the container does not change.
  */
 import type { MemberRole } from "../plan/membership";
-import { decidePromotion } from "../plan/promote";
 import { bootstrapKeys } from "../plan/survey";
 import { diagnosisBlock } from "./diagnose";
-import { clusterStatusFunction, etcdctlFunction, memberAccess, nodeProgram, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote, statusFunction } from "./shell";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
 
 export interface JoinSpec {
     clusterName: string;
@@ -35,19 +34,22 @@ export interface JoinSpec {
     learner?: boolean;
 }
 
+/** `member list -w json` through the first member that answers, saved in `$tmp/ml`. */
 const listAttempt = `while read -r h ctr url asked; do
-  if list=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>&1); then ok=1; break; fi
-  err="$asked: $(printf '%s' "$list" | tail -n 1)"
+  if ectl "$h" "$ctr" "$url" --command-timeout=5s member list -w json >"$tmp/ml" 2>"$tmp/err"; then ok=1; break; fi
+  err="$asked: $(tail -n 1 "$tmp/err")"
 done <"$tmp/probes"`;
 
-/** The member-list line whose peer URLs include ours (the member, started or not). */
-const findSelf = `self() { printf '%s\\n' "$list" | awk -F', ' -v p="$peer" '{ n = split($4, u, ","); for (i = 1; i <= n; i++) if (u[i] == p) print }'; }`;
+/** The member as the saved member list knows it, by its peer URL: `absent`, `unknown` or `<id> started|unstarted voter|learner`. */
+const findSelf = `self() { decide self @"$tmp/ml" "$peer"; }`;
 
 const addAttempt = `if out=$(ectl "$h" "$ctr" "$url" --command-timeout=10s member add "$member" --peer-urls="$peer" --learner 2>&1); then ok=1
 else
   err=$out
   # An add that timed out may still have been applied: look before trying again.
-  if list=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>&1) && [ -n "$(self)" ]; then ok=1; fi
+  if ectl "$h" "$ctr" "$url" --command-timeout=5s member list -w json >"$tmp/ml" 2>/dev/null; then
+    case $(self) in absent|unknown) ;; *) ok=1 ;; esac
+  fi
 fi`;
 
 /**
@@ -61,7 +63,6 @@ member=${shQuote(spec.member)}
 peer=${shQuote(spec.peerUrl)}
 ${spec.auth ? `${rootLogin(why)}\n` : ""}${memberAccess(spec.hosts, spec.probes)}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
-${statusFunction}
 ${clusterStatusFunction}
 ${findSelf}`;
 }
@@ -70,24 +71,24 @@ function joinBody(spec: JoinSpec): string {
     return `${askingPreamble(spec, "adding a member needs root")}
 ${retryLoop({ seconds: spec.timeoutSeconds }, listAttempt, 4)}
 [ "$ok" = 1 ] || { printf 'etcd member %s cannot join cluster %s: no member answers member list within ${spec.timeoutSeconds}s (%s)\\n' "$member" "$cluster" "$err" >&2; { ${diagnosisBlock(spec.hosts.map((h) => h.url))}; } >&2; exit 1; }
-if [ -z "$(self)" ]; then
-${retryLoop({ seconds: spec.timeoutSeconds }, addAttempt, 4).replace(/^/gm, "  ")}
-  [ "$ok" = 1 ] || { printf 'etcd member %s: member add failed in cluster %s: %s\\n' "$member" "$cluster" "$err" >&2; exit 1; }
-  list=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member list 2>&1) || { printf 'etcd member %s: added, but member list then failed: %s\\n' "$member" "$list" >&2; exit 1; }
-  echo "etcd member $member added to cluster $cluster as a learner (through $asked)" >&2
-else
-  echo "etcd member $member is already in cluster $cluster ($(self)); continuing its join" >&2
-fi
-# Every member but itself, by name (an unstarted one has none: "=<peer URL>", as etcdctl member add prints it), then
-# itself: etcd refuses to start a joining member whose initial cluster counts other members than the cluster.
-initial=$(printf '%s\\n' "$list" | awk -F', ' -v me="$member" -v p="$peer" 'NF >= 4 { n = split($4, u, ","); self = 0; for (i = 1; i <= n; i++) if (u[i] == p) self = 1; if (self || $3 == me) next; for (i = 1; i <= n; i++) { printf "%s%s=%s", (c++ ? "," : ""), $3, u[i] } } END { printf "%s%s=%s", (c ? "," : ""), me, p }')
+found=$(self)
+case $found in
+  absent)
+${retryLoop({ seconds: spec.timeoutSeconds }, addAttempt, 4).replace(/^/gm, "    ")}
+    [ "$ok" = 1 ] || { printf 'etcd member %s: member add failed in cluster %s: %s\\n' "$member" "$cluster" "$err" >&2; exit 1; }
+    ectl "$h" "$ctr" "$url" --command-timeout=5s member list -w json >"$tmp/ml" 2>"$tmp/err" ||
+      { printf 'etcd member %s: added, but member list then failed: %s\\n' "$member" "$(tail -n 1 "$tmp/err")" >&2; exit 1; }
+    echo "etcd member $member added to cluster $cluster as a learner (through $asked)" >&2 ;;
+  unknown) printf 'etcd member %s cannot join cluster %s: the member list %s answered is not one (%s)\\n' "$member" "$cluster" "$asked" "$(head -c 300 "$tmp/ml")" >&2; exit 1 ;;
+  *) echo "etcd member $member is already in cluster $cluster ($found); continuing its join" >&2 ;;
+esac
+initial=$(decide initialCluster @"$tmp/ml" "$member" "$peer") || exit 1
 printf 'ETCD_INITIAL_CLUSTER=%s\\nETCD_INITIAL_CLUSTER_STATE=existing\\n' "$initial"`;
 }
 
 /**
  * One promote attempt: `member list -w json` and `endpoint status --cluster -w json` through the first running member
- * that answers (a learner answers neither itself), {@link decidePromotion} over both (with node, as the diagnosis
- * runs), then `member promote` sent to the leader: through the leader's own container when it is one of the members
+ * that answers (a learner answers neither itself), `decide promotion` over both, then `member promote` sent to the leader: through the leader's own container when it is one of the members
  * asked, else to its client URL through the member that answered. Never to a follower: before etcd 3.5.28/3.6.6 a
  * follower forwards it without the caller's credentials and, with auth on, the leader refuses it (etcd-io/etcd#20757).
  */
@@ -97,8 +98,8 @@ while read -r h ctr url m; do
   err="$m: $(tail -n 1 "$tmp/err")"
 done <"$tmp/probes"
 if [ -n "$asked" ]; then
-  clusterstatus "$h" "$ctr" "$url" -w json >"$tmp/es"
-  set -- $(node -e "$decide" "$tmp/ml" "$tmp/es" "$peer" 2>&1)
+  clusterstatus "$h" "$ctr" "$url" >"$tmp/es"
+  set -- $(decide promotion @"$tmp/ml" @"$tmp/es" "$peer" 90 2>&1)
   case \${1:-} in
     voter) ok=1; echo "etcd member $member ($2) is a voting member" ;;
     absent) err="not in the member list (asked $asked)" ;;
@@ -125,11 +126,7 @@ fi`;
 export function promoteScript(spec: JoinSpec): string {
     if (spec.role !== "join" && !spec.learner) return `echo ${shQuote(`etcd member ${spec.member}: not a joining member, nothing to promote`)}
 `;
-    const program = nodeProgram({ decidePromotion }, (f) => `const fs = require("fs"); const a = process.argv; process.stdout.write(${f.decidePromotion}(` +
-        `fs.readFileSync(a[1], "utf8"), fs.readFileSync(a[2], "utf8"), a[3], 90) + "\\n")`);
     return `${askingPreamble(spec, "promoting a member needs root")}
-command -v node >/dev/null 2>&1 || { echo "etcd member $member: node is not on PATH here; the promote decides with it (Pulumi's Node.js programs run with it)" >&2; exit 1; }
-decide=${shQuote(program)}
 ${retryLoop({ seconds: spec.timeoutSeconds }, promoteAttempt, 2)}
 [ "$ok" = 1 ] && exit 0
 printf 'etcd member %s (cluster %s) was not promoted within ${spec.timeoutSeconds}s: %s\\n' "$member" "$cluster" "$err" >&2
@@ -139,15 +136,17 @@ exit 1
 
 const dropAttempt = `${listAttempt}
 if [ "$ok" = 1 ]; then
-  line=$(self)
-  id=$(printf '%s' "$line" | awk -F', ' '{ print $1 }')
-  if [ -z "$line" ]; then echo "etcd member $member is not in cluster $cluster"
-  elif [ "$(printf '%s' "$line" | awk -F', ' '{ print $2 " " $6 }')" = "started false" ]; then
-    echo "etcd member $member ($id) is a started voting member; its leave removes it, not its join"
-  elif out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member remove "$id" 2>&1); then
-    echo "etcd member $member ($id), added but never promoted, removed from cluster $cluster"
-  else ok=0; err=$(printf '%s' "$out" | tail -n 1)
-  fi
+  set -- $(decide drop @"$tmp/ml" "$peer" 2>&1)
+  case \${1:-} in
+    absent) echo "etcd member $member is not in cluster $cluster" ;;
+    voter) echo "etcd member $member ($2) is a started voting member; its leave removes it, not its join" ;;
+    remove)
+      if out=$(ectl "$h" "$ctr" "$url" --command-timeout=5s member remove "$2" 2>&1); then
+        echo "etcd member $member ($2), added but never promoted, removed from cluster $cluster"
+      else ok=0; err=$(printf '%s' "$out" | tail -n 1)
+      fi ;;
+    *) ok=0; err="cannot decide: $*" ;;
+  esac
 fi`;
 
 /**

@@ -7,7 +7,7 @@
  * Both talk to the member's own container only, so nothing in them changes when other members come or go.
  */
 import { diagnosisBlock } from "./diagnose";
-import { clusterStatusFunction, etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote, statusFunction } from "./shell";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote } from "./shell";
 
 /** A member as its own scripts reach it: through its own Docker host (index 0 in the script). */
 export interface OwnMemberSpec {
@@ -27,8 +27,9 @@ export interface GateSpec extends OwnMemberSpec {
 }
 
 /**
- * `me` (etcdctl in the member's own container, as root with auth) and the helpers that read `endpoint status`
- * (normalised by `stf`: `<id> <is leader> <is learner> <applied index> <errors…>`, whatever the etcd version).
+ * `me` (etcdctl in the member's own container, as root with auth), `ownstatus` (its `endpoint status` as `decide own`
+ * reads it: `<hex id> leader|follower voter|learner`, saved JSON in `$tmp/own`, etcdctl's last error line in `$tmp/err`)
+ * and `handover` (to the voter `decide successor` picks).
  */
 function ownAccess(spec: OwnMemberSpec): string {
     return `${spec.auth ? `${rootLogin("the member's commands authenticate as root")}\n` : ""}cluster=${shQuote(spec.clusterName)}
@@ -38,33 +39,32 @@ url=${shQuote(spec.localClientUrl)}
 ${memberAccess([spec.host], [{ member: spec.member, hostIndex: 0, containerName: spec.containerName, localClientUrl: spec.localClientUrl }])}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
 me() { ectl 0 "$ctr" "$url" --command-timeout=5s "$@"; }
-${statusFunction}
 ${clusterStatusFunction}
-# The best member to hand leadership to: a started voter other than this one, the one with the highest applied index.
-successor() { printf '%s\\n' "$1" | awk -v self="$2" '$1 != self && $3 == "false" && $4 + 0 >= best { best = $4 + 0; id = $1 } END { print id }'; }
+ownstatus() { me endpoint status -w json >"$tmp/own" 2>"$tmp/err" && decide own @"$tmp/own"; }
 handover() {
-  all=$(clusterstatus 0 "$ctr" "$url" | stf)
-  to=$(successor "$all" "$1")
+  clusterstatus 0 "$ctr" "$url" >"$tmp/cs"
+  to=$(decide successor @"$tmp/cs" "$1")
   [ -n "$to" ] || { echo "member $member leads and no other voting member answers: leadership not moved"; return 1; }
   if out=$(me move-leader "$to" 2>&1); then echo "member $member handed leadership to $to"; return 0; fi
   echo "member $member could not hand leadership to $to: $out"; return 1
 }`;
 }
 
-const gateAttempt = `if ! st=$(me endpoint status 2>&1); then err="not answering (endpoint status: $(printf '%s' "$st" | tail -n 1))"
+const gateAttempt = `if ! me endpoint status -w json >"$tmp/own" 2>"$tmp/err"; then err="not answering (endpoint status: $(tail -n 1 "$tmp/err"))"
 else
-  st=$(printf '%s\\n' "$st" | stf)
-  id=$(field "$st" 1); learner=$(field "$st" 3); applied=$(field "$st" 4); problem=$(field "$st" 5-)
-  lead=$(clusterstatus 0 "$ctr" "$url" | stf | awk '$2 == "true" { print $4; exit }')
-  if [ -n "$problem" ]; then err="$problem (applied index $applied)"
-  elif [ "$learner" = true ]; then err="still a learner (applied index $applied)"
-  elif [ -z "$lead" ]; then err="no leader answers (applied index $applied)"
-  elif ! out=$(me endpoint health 2>&1); then err="endpoint health: $(printf '%s' "$out" | tail -n 1)"
-  elif [ $((lead - applied)) -gt "$lag" ]; then err="catching up: applied index $applied, the leader's $lead"
-  else
-    ok=1
-    echo "member $member ($id) healthy, a voting member, applied index $applied (leader $lead), attempt $attempt"
-  fi
+  clusterstatus 0 "$ctr" "$url" >"$tmp/cs"
+  verdict=$(decide gate @"$tmp/own" @"$tmp/cs" "$lag" 2>&1)
+  case $verdict in
+    "ready "*)
+      set -- $verdict
+      if ! out=$(me endpoint health 2>&1); then err="endpoint health: $(printf '%s' "$out" | tail -n 1)"
+      else
+        ok=1
+        echo "member $member ($2) healthy, a voting member, applied index $3 (leader $4), attempt $attempt"
+      fi ;;
+    "wait "*) err=\${verdict#wait } ;;
+    *) err="cannot decide: $verdict" ;;
+  esac
 fi`;
 
 /**
@@ -96,9 +96,10 @@ exit 1
 export function preStopScript(spec: OwnMemberSpec): string {
     return `set -u
 ${ownAccess(spec)}
-st=$(me endpoint status 2>/dev/null | stf) && [ -n "$st" ] || { echo "member $member does not answer; nothing to hand over"; exit 0; }
-[ "$(field "$st" 2)" = true ] || { echo "member $member is not the leader"; exit 0; }
-handover "$(field "$st" 1)" || true
+st=$(ownstatus) && [ -n "$st" ] || { echo "member $member does not answer; nothing to hand over"; exit 0; }
+set -- $st
+[ "$2" = leader ] || { echo "member $member is not the leader"; exit 0; }
+handover "$1" || true
 exit 0
 `;
 }
@@ -112,17 +113,17 @@ exit 0
 export function leaveScript(spec: OwnMemberSpec & { timeoutSeconds: number }): string {
     return `set -u
 ${ownAccess(spec)}
-if ! st=$(me endpoint status 2>&1); then
-  printf 'etcd member %s (cluster %s) does not answer (%s), so it cannot be removed from the cluster through its container %s. ' "$member" "$cluster" "$(printf '%s' "$st" | tail -n 1)" "$ctr" >&2
+if ! st=$(ownstatus) || [ -z "$st" ]; then
+  printf 'etcd member %s (cluster %s) does not answer (%s), so it cannot be removed from the cluster through its container %s. ' "$member" "$cluster" "$(tail -n 1 "$tmp/err")" "$ctr" >&2
   printf 'Start it (docker start %s) and deploy again, or remove it by hand through a healthy member (etcdctl member remove <id>) and then deploy again.\\n' "$ctr" >&2
   exit 1
 fi
-st=$(printf '%s\\n' "$st" | stf)
-id=$(field "$st" 1)
+set -- $st
+id=$1
 # A learner (its promote never happened) cannot remove itself ("rpc not supported for learner"); its join's delete,
 # which runs after its container stops, removes it through the running members.
-if [ "$(field "$st" 3)" = true ]; then echo "member $member ($id) is a learner: its join removes it from cluster $cluster"; exit 0; fi
-[ "$(field "$st" 2)" = true ] && { handover "$id" || true; }
+if [ "$3" = learner ]; then echo "member $member ($id) is a learner: its join removes it from cluster $cluster"; exit 0; fi
+[ "$2" = leader ] && { handover "$id" || true; }
 ${retryLoop({ seconds: spec.timeoutSeconds }, `if out=$(me member remove "$id" 2>&1); then ok=1
 else
   err=$(printf '%s' "$out" | tail -n 1)

@@ -3,6 +3,8 @@
  * `docker` function, the etcdctl wrapper and root's login. Scripts are POSIX `sh`, run where Pulumi runs; secrets
  * reach them only through their environment, never their text.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { etcdctlPath } from "../plan/member";
 
 /** Environment variable that carries the root password into the component's commands. */
@@ -77,7 +79,7 @@ export function dockerFunction(hosts: ScriptHost[]): string {
 
 /**
  * What a script that talks to members needs first: a private temporary directory (removed on exit), the
- * `dk` function for the hosts, and the probes (`<hostIndex> <container> <localClientUrl> <member>` a line) in
+ * `dk` function for the hosts, {@link decideFunction}, and the probes (`<hostIndex> <container> <localClientUrl> <member>` a line) in
  * `$probes` and in the file `$tmp/probes`, so loops can read them without a here-document.
  */
 export function memberAccess(hosts: ScriptHost[], probes: ScriptProbe[]): string {
@@ -86,6 +88,7 @@ export function memberAccess(hosts: ScriptHost[], probes: ScriptProbe[]): string
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${dockerFunction(hosts)}
+${decideFunction()}
 probes=${shQuote(lines)}
 printf '%s\\n' "$probes" >"$tmp/probes"`;
 }
@@ -108,28 +111,35 @@ ETCDCTL_USER="root:\${${rootPasswordEnv}}"; export ETCDCTL_USER`;
 }
 
 /**
- * `stf`: `etcdctl endpoint status` lines (stdin) normalised to `<id> <is leader> <is learner> <applied index>
- * <errors…>`, space-separated. etcdctl 3.4 and 3.5 print 10 columns (ENDPOINT, ID, VERSION, DB SIZE, IS LEADER,
- * IS LEARNER, RAFT TERM, RAFT INDEX, RAFT APPLIED INDEX, ERRORS); 3.6 prints 16 (STORAGE VERSION, DB SIZE IN USE,
- * quota and downgrade columns added: etcd etcdctl/ctlv3/command/printer.go, makeEndpointStatusTable).
+ * `decide <decision> <argument…>`: one of the decisions of plan/decide.js, over etcdctl's JSON that the script saved
+ * (an argument `@<file>` is that file's text); prints the line the script acts on. The script carries the file's own
+ * text, read where the package is installed: what runs is that file, however the caller's program was transpiled.
  */
-export const statusFunction = `stf() { awk -F', ' '/^[{]"level":/ { next } { if (NF >= 16) print $2, $9, $10, $13, $14; else print $2, $5, $6, $9, $10 }'; }
-field() { printf '%s\\n' "$1" | head -n 1 | cut -d' ' -f"$2"; }`;
+export function decideFunction(): string {
+    decideText ??= fs.readFileSync(path.join(__dirname, "..", "plan", "decide.js"), "utf8");
+    return `decide_js=${shQuote(`${decideText}\nmodule.exports.main(process.argv.slice(1));\n`)}
+decide() {
+  command -v node >/dev/null 2>&1 || { echo "node is not on PATH here: the component's scripts decide with it (Pulumi's Node.js programs run with it)" >&2; return 1; }
+  node -e "$decide_js" "$@"
+}`;
+}
+let decideText: string | undefined;
 
 /**
- * `clusterstatus <h> <ctr> <url> [etcdctl flags…]`: `endpoint status` of every member (`-w json` or the table), through
- * `ectl` (which must be defined). With auth on, etcd 3.6.17 answers Status only to an authenticated user, and a learner
- * cannot authenticate one ("rpc not supported for learner"): etcdctl then exits at that endpoint's client and `--cluster`
+ * `clusterstatus <h> <ctr> <url>`: `endpoint status -w json` of every member, through `ectl` and `decide` (which must
+ * be defined). With auth on, etcd 3.6.17 answers Status only to an authenticated user, and a learner cannot
+ * authenticate one ("rpc not supported for learner"): etcdctl then exits at that endpoint's client and `--cluster`
  * prints nothing (etcdctl/ctlv3/command/ep_command.go, epStatusCommandFunc: mustClient per endpoint), so the voting
  * members are asked alone. A learner's own status is then unknown. Exits 1 when some member did not answer; prints the
  * more complete of the two answers, never both (two JSON arrays would not parse).
  */
 export const clusterStatusFunction = `clusterstatus() {
-  cs_h=$1; cs_c=$2; cs_u=$3; shift 3
-  cs_all=$(ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s endpoint status --cluster "$@" 2>/dev/null) && { printf '%s\n' "$cs_all"; return 0; }
-  cs_voters=$(ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s member list 2>/dev/null | awk -F', ' 'NF >= 6 && $6 == "false" && $5 != "" { printf "%s%s", (c++ ? "," : ""), $5 }')
+  cs_h=$1; cs_c=$2; cs_u=$3
+  cs_all=$(ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s endpoint status --cluster -w json 2>/dev/null) && { printf '%s\n' "$cs_all"; return 0; }
+  cs_voters=""
+  ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s member list -w json >"$tmp/cs_ml" 2>/dev/null && cs_voters=$(decide voters @"$tmp/cs_ml")
   cs_some=""
-  [ -n "$cs_voters" ] && cs_some=$(ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s endpoint status "$@" --endpoints="$cs_voters" 2>/dev/null) && { printf '%s\n' "$cs_some"; return 0; }
+  [ -n "$cs_voters" ] && cs_some=$(ectl "$cs_h" "$cs_c" "$cs_u" --command-timeout=5s endpoint status -w json --endpoints="$cs_voters" 2>/dev/null) && { printf '%s\n' "$cs_some"; return 0; }
   if [ -n "$cs_some" ]; then printf '%s\n' "$cs_some"; elif [ -n "$cs_all" ]; then printf '%s\n' "$cs_all"; fi
   return 1
 }`;

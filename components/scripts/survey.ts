@@ -2,7 +2,7 @@
  * The survey: a read-only script the program runs (through `command.local.run`, in preview and update alike)
  * to see the cluster as it is before deciding what to change: each host's containers of this cluster with the
  * bootstrap variables they were started with, and, through the first member that answers, `etcdctl member
- * list` and `endpoint status --cluster`. One fact a line, parsed by plan/survey.ts. It always exits 0:
+ * list -w json` and `endpoint status --cluster -w json`. One fact a line, parsed by plan/survey.ts. It always exits 0:
  * what it cannot see (a host down, no member answering) is part of the answer.
  */
 import { clusterLabel, memberLabel } from "../plan/labels";
@@ -64,11 +64,11 @@ done
 round=0; asked=""
 while [ -z "$asked" ]; do
   while read -r h ctr url member; do
-    if out=$(ectl "$h" "$ctr" "$url" --command-timeout=3s member list 2>/dev/null); then
+    if ectl "$h" "$ctr" "$url" --command-timeout=3s member list -w json >"$tmp/ml" 2>/dev/null; then
       asked=$member
       echo "${t.asked} $member"
-      printf '%s\\n' "$out" | sed 's/^/${t.memberList} /'
-      clusterstatus "$h" "$ctr" "$url" | sed 's/^/${t.endpointStatus} /'
+      echo "${t.memberList} $(tr -d '\\n' <"$tmp/ml")"
+      echo "${t.endpointStatus} $(clusterstatus "$h" "$ctr" "$url" | tr -d '\\n')"
       break
     fi
   done <"$tmp/probes"

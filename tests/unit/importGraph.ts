@@ -1,13 +1,14 @@
 /**
- * The import graph of a source folder, for the layout tests of components/ and providers/: its .ts files, what each
- * imports or re-exports by relative path, and the cycles among them.
+ * The import graph of a source folder, for the layout tests of components/ and providers/: its .ts and .js files, what each
+ * imports or re-exports by relative path, and the cycles among them. Its .js files (components/plan/decide.js, shipped
+ * to the scripts as it is) count as sources too.
  */
 import * as fs from "fs";
 import * as path from "path";
 
 export function sources(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+        e.isDirectory() ? sources(path.join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [path.join(dir, e.name)] : []);
 }
 
 /**
@@ -19,7 +20,7 @@ export function importsOf(file: string, root: string, outside = false): string[]
     const specs = [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+"(\.{1,2}\/[^"]*)"/gms)].map((m) => m[1]);
     return specs.map((spec) => {
         const base = path.resolve(path.dirname(file), spec);
-        const target = [`${base}.ts`, path.join(base, "index.ts")].find((f) => fs.existsSync(f)) ?? (outside ? base : undefined);
+        const target = [`${base}.ts`, `${base}.js`, path.join(base, "index.ts")].find((f) => fs.existsSync(f)) ?? (outside ? base : undefined);
         if (!target) throw new Error(`${path.relative(root, file)} imports ${spec}, which does not exist`);
         return path.relative(root, target);
     });

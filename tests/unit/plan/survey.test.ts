@@ -1,47 +1,31 @@
-/** Reading the survey, pure: etcdctl's `member list` / `endpoint status` lines and the survey script's tagged lines. */
-import { LiveMember, LiveStatus, parseMemberLine, parseStatusLine, parseSurvey, Survey } from "../../../components/plan/survey";
+/** Reading the survey, pure: etcdctl's `member list` / `endpoint status` JSON and the survey script's tagged lines. */
+import * as fs from "fs";
+import * as path from "path";
+import { LiveStatus, parseMemberList, parseStatuses, parseSurvey, Survey } from "../../../components/plan/survey";
+import { memberEntry, memberListJson, statusEntry, statusJson } from "../etcdctlJson";
 
-describe("parseMemberLine (etcdctl member list, 3.4 and 3.5 alike)", () => {
-    it.each<[string, string, LiveMember | undefined]>([
-        ["a started voter",
-            "8e9e05c52164694d, started, infra1, http://10.77.0.11:2380, http://10.77.0.11:2379, false",
-            { id: "8e9e05c52164694d", started: true, name: "infra1", peerUrls: ["http://10.77.0.11:2380"], clientUrls: ["http://10.77.0.11:2379"], isLearner: false }],
-        ["an unstarted learner: no name, no client URLs",
-            "4cccd86f8b4550bd, unstarted, , http://10.77.0.14:32380, , true",
-            { id: "4cccd86f8b4550bd", started: false, name: "", peerUrls: ["http://10.77.0.14:32380"], clientUrls: [], isLearner: true }],
-        ["several URLs, joined by a bare comma",
-            "a1, started, infra2, http://10.77.0.12:2380,http://[fd00::2]:2380, http://10.77.0.12:2379,http://10.77.0.12:4001, false",
-            { id: "a1", started: true, name: "infra2", peerUrls: ["http://10.77.0.12:2380", "http://[fd00::2]:2380"],
-                clientUrls: ["http://10.77.0.12:2379", "http://10.77.0.12:4001"], isLearner: false }],
-        ["a started learner", "b2, started, infra4, http://10.77.0.14:2380, http://10.77.0.14:2379, true",
-            { id: "b2", started: true, name: "infra4", peerUrls: ["http://10.77.0.14:2380"], clientUrls: ["http://10.77.0.14:2379"], isLearner: true }],
-        ["a client-library warning", `{"level":"warn","ts":"2024-01-01T00:00:00Z","caller":"clientv3/retry_interceptor.go:62","msg":"retrying of unary invoker failed"}`, undefined],
-        ["an error message", "Error: context deadline exceeded", undefined],
-        ["an empty line", "", undefined],
-    ])("%s", (_case, line, expected) => {
-        expect(parseMemberLine(line)).toEqual(expected);
-    });
-});
+describe.each(["3.4.23", "3.5.16", "3.6.17", "3.7.4"])("parseMemberList and parseStatuses on what etcdctl %s printed", (version) => {
+    const read = (what: string) => fs.readFileSync(path.join(__dirname, "etcdctl-json", `${version}-${what}.json`), "utf8");
 
-describe("parseStatusLine (etcdctl endpoint status, 3.4 and 3.5 alike)", () => {
-    const status = (over: Partial<LiveStatus>): LiveStatus => ({
-        endpoint: "http://127.0.0.1:2379", id: "8e9e05c52164694d", version: { major: 3, minor: 5, patch: 16 },
-        isLeader: true, isLearner: false, raftTerm: 2, raftAppliedIndex: 8, ...over,
+    it("reads an unstarted learner as not started, with no name and no client URLs", () => {
+        const learner = parseMemberList(read("member-list-unstarted-learner")).find((m) => m.isLearner)!;
+        expect(learner).toEqual({ id: expect.stringMatching(/^[0-9a-f]+$/), started: false, name: "", peerUrls: ["http://capjson-n2:2380"], clientUrls: [], isLearner: true });
     });
-    it.each<[string, string, LiveStatus | undefined]>([
-        ["the leader, no errors (trailing \", \")", "http://127.0.0.1:2379, 8e9e05c52164694d, 3.5.16, 20 kB, true, false, 2, 8, 8, ", status({})],
-        ["a 3.4 follower whose applied index trails its committed index",
-            "http://10.77.0.12:2379, 91bc3c398fb3c146, 3.4.23, 25 kB, false, false, 7, 1200, 1187, ",
-            status({ endpoint: "http://10.77.0.12:2379", id: "91bc3c398fb3c146", version: { major: 3, minor: 4, patch: 23 }, isLeader: false, raftTerm: 7, raftAppliedIndex: 1187 })],
-        ["a learner", "http://10.77.0.14:2379, 4cccd86f8b4550bd, 3.5.16, 20 kB, false, true, 2, 8, 5, ",
-            status({ endpoint: "http://10.77.0.14:2379", id: "4cccd86f8b4550bd", isLeader: false, isLearner: true, raftAppliedIndex: 5 })],
-        ["a member without quorum: the ERRORS column holds the reason",
-            "http://127.0.0.1:2379, 8e9e05c52164694d, 3.5.16, 20 kB, false, false, 3, 9, 9, etcdserver: no leader",
-            status({ isLeader: false, raftTerm: 3, raftAppliedIndex: 9 })],
-        ["an error message", "Error: context deadline exceeded", undefined],
-        ["a client-library warning", `{"level":"warn","msg":"x, y, z, a, b, c, d, e, f"}`, undefined],
-    ])("%s", (_case, line, expected) => {
-        expect(parseStatusLine(line)).toEqual(expected);
+
+    it("reads the leader, the learner, the version and the applied index of each member", () => {
+        const [n1, n2] = ["n1", "n2"].map((n) => parseMemberList(read("member-list-started-learner")).find((m) => m.name === n)!.id);
+        const st = parseStatuses(read("status-leader-and-learner"));
+        const [major, minor, patch] = version.split(".").map(Number);
+        expect(st).toEqual(expect.arrayContaining<LiveStatus>([
+            { endpoint: "http://capjson-n1:2379", id: n1, version: { major, minor, patch }, isLeader: true, isLearner: false, raftTerm: 2, raftAppliedIndex: expect.any(Number) },
+            { endpoint: "http://capjson-n2:2379", id: n2, version: { major, minor, patch }, isLeader: false, isLearner: true, raftTerm: 2, raftAppliedIndex: expect.any(Number) },
+        ]));
+        expect(st.every((x) => x.raftAppliedIndex > 0)).toBe(true);
+    });
+
+    it("reads no member and no status from an error or a client library's warning", () => {
+        expect(parseMemberList("Error: context deadline exceeded")).toEqual([]);
+        expect(parseStatuses(`{"level":"warn","ts":"2024-05-01T10:00:00.000Z","msg":"authentication is not enabled"}`)).toEqual([]);
     });
 });
 
@@ -65,9 +49,9 @@ describe("parseSurvey", () => {
         "asked etcd-n1",
         `{"level":"warn","ts":"2024-05-01T10:00:00.000Z","caller":"clientv3/retry_interceptor.go:62","msg":"retrying"}`,
         `ml {"level":"warn","ts":"2024-05-01T10:00:00.000Z","msg":"authentication is not enabled"}`,
-        "ml 11aa, started, etcd-n1, http://10.77.0.11:2380, http://10.77.0.11:2379, false",
-        "ml 4cccd86f8b4550bd, unstarted, , http://10.77.0.14:2380, , true",
-        "es http://10.77.0.11:2379, 11aa, 3.5.16, 20 kB, true, false, 2, 8, 8, ",
+        `ml ${memberListJson(memberEntry("11aa", "etcd-n1", "http://10.77.0.11:2380", "http://10.77.0.11:2379"),
+            memberEntry("4cccd86f8b4550bd", "", "http://10.77.0.14:2380", "", true)).trim()}`,
+        `es ${statusJson(statusEntry("http://10.77.0.11:2379", "11aa", { leader: true, applied: 8 })).trim()}`,
         "es Error: context deadline exceeded",
         "",
     ].join("\n");
@@ -108,16 +92,4 @@ describe("parseSurvey", () => {
     it("reads an empty output as an empty cluster", () => {
         expect(parseSurvey("")).toEqual<Survey>({ unreachableHosts: [], volumes: [], containers: [], members: [], statuses: [] });
     });
-});
-
-/**
- * etcdctl 3.6 prints 16 columns in `endpoint status` (storage version, in use, percentage not in use and quota
- * after the db size; downgrade target and enabled after the errors), not 3.4/3.5's 10:
- * etcd-io/etcd v3.6.14 etcdctl/ctlv3/command/printer.go makeEndpointStatusTable. Once a member runs 3.6, the
- * survey reads its line with 3.5's columns, and the leader, learners and applied indexes come out wrong.
- */
-it("parseStatusLine reads etcdctl 3.6's endpoint status line (the leader, its applied index)", () => {
-    expect(parseStatusLine("http://127.0.0.1:2379, 8e9e05c52164694d, 3.6.14, 3.6.0, 98 kB, 98 kB, 0%, 0 B, true, false, 2, 8, 8, , , false"))
-        .toEqual<LiveStatus>({ endpoint: "http://127.0.0.1:2379", id: "8e9e05c52164694d", version: { major: 3, minor: 6, patch: 14 },
-            isLeader: true, isLearner: false, raftTerm: 2, raftAppliedIndex: 8 });
 });

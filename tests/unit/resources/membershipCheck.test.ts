@@ -12,6 +12,7 @@
  */
 import { spawnSync } from "child_process";
 import { EtcdCluster } from "../../../components/resources/etcdCluster";
+import { surveyEtcdLines } from "../etcdctlJson";
 import { labHosts, labMembers } from "../fixtures";
 import { created, installMocks, mockSurvey, registrationsSettled } from "../mockRuntime";
 import { holdRejections } from "../../live/pulumi/heldRejections";
@@ -25,8 +26,7 @@ const on35 = [
     ...[0, 1, 2].map((h) => `host ${h} ok`),
     ...[1, 2, 3].map((i) => `ct ${i - 1} etcd-n${i} etcd-n${i} running`),
     "asked etcd-n1",
-    ...[1, 2, 3].map((i) => `ml a${i}, started, etcd-n${i}, http://10.77.0.1${i}:2380, http://10.77.0.1${i}:2379, false`),
-    ...[1, 2, 3].map((i) => `es http://10.77.0.1${i}:2379, a${i}, 3.5.16, 20 kB, ${i === 1}, false, 2, 100, 100, `),
+    ...surveyEtcdLines(["a1", "a2", "a3"], 1),
 ].join("\n");
 
 async function deploy(name: string, image: string) {

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EtcdCluster } from "../../../components/resources/etcdCluster";
+import { surveyEtcdLines } from "../etcdctlJson";
 import { labHosts, labMembers } from "../fixtures";
 import { installMocks, mockSurvey, promiseOf, settled } from "../mockRuntime";
 
@@ -21,8 +22,7 @@ function runningSurvey(leader: number): string {
         ...[1, 2, 3].map((i) => `env ${i - 1} etcd-n${i} ETCD_INITIAL_CLUSTER_STATE=new`),
         ...[1, 2, 3].map((i) => `env ${i - 1} etcd-n${i} ETCD_INITIAL_CLUSTER=etcd-n1=http://10.77.0.11:2380,etcd-n2=http://10.77.0.12:2380,etcd-n3=http://10.77.0.13:2380`),
         "asked etcd-n1",
-        ...[1, 2, 3].map((i) => `ml ${ids[i - 1]}, started, etcd-n${i}, http://10.77.0.1${i}:2380, http://10.77.0.1${i}:2379, false`),
-        ...[1, 2, 3].map((i) => `es http://10.77.0.1${i}:2379, ${ids[i - 1]}, 3.5.16, 20 kB, ${i === leader}, false, 2, 100, 100, `),
+        ...surveyEtcdLines(ids, leader),
     ].join("\n");
 }
 

@@ -7,6 +7,7 @@ import { tlsFiles } from "../../../components/plan/security";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
 import { authEnableScript } from "../../../components/scripts/auth";
 import { healthCheckScript, healthCheckSpec } from "../../../components/scripts/healthCheck";
+import { healthJson, memberEntry, memberListJson } from "../etcdctlJson";
 import { rootPasswordEnv } from "../../../components/scripts/shell";
 import { threeNodeArgs } from "../fixtures";
 import { tempDir } from "../tempDir";
@@ -32,8 +33,8 @@ case "$*" in
   *"user add root"*) touch "${dir}/root"; echo "User root created" ;;
   *"auth enable"*) touch "${dir}/auth-on"; echo "Authentication Enabled" ;;
   *"user get root"*) case "$ETCDCTL_USER" in "root:pw-Secret-123") echo "User: root" ;; *) echo "Error: authentication failed" >&2; exit 1 ;; esac ;;
-  *"member list"*) printf '1, started, etcd-n1, https://10.0.0.137:2380, https://10.0.0.137:2379, false\\n' ;;
-  *"endpoint health"*) printf '| https://10.0.0.137:2379 | true | 1ms | |\\n' ;;
+  *"member list"*) printf '%s' '${memberListJson(memberEntry("1", "etcd-n1", "https://10.0.0.137:2380", "https://10.0.0.137:2379"))}' ;;
+  *"endpoint health"*) printf '%s' '${healthJson({ endpoint: "https://10.0.0.137:2379", healthy: true })}' ;;
 esac
 exit 0
 `, { mode: 0o755 });

@@ -101,11 +101,3 @@ exit "$(cat "$base.$n.rc")"
         return { code: r.status, stdout: r.stdout, stderr: r.stderr, calls };
     }
 }
-
-/** `etcdctl member list` lines (simple format). */
-export const memberLine = (id: string, name: string, peer: string, client: string, learner = false) =>
-    `${id}, ${name === "" ? "unstarted" : "started"}, ${name}, ${peer}, ${client}, ${learner}`;
-
-/** `etcdctl endpoint status` lines (simple format, 3.4/3.5 columns). */
-export const statusLine = (endpoint: string, id: string, o: { leader?: boolean; learner?: boolean; applied?: number; errors?: string; version?: string } = {}) =>
-    `${endpoint}, ${id}, ${o.version ?? "3.5.16"}, 20 kB, ${o.leader ?? false}, ${o.learner ?? false}, 2, ${o.applied ?? 100}, ${o.applied ?? 100}, ${o.errors ?? ""}`;

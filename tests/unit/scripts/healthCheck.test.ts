@@ -4,13 +4,14 @@ import * as path from "path";
 import { quorumOf } from "../../../components/plan/membership";
 import { healthCheckScript, HealthCheckSpec } from "../../../components/scripts/healthCheck";
 import { tlsEnvName } from "../../../components/scripts/shell";
+import { healthJson, MemberEntry, memberEntry, memberListJson } from "../etcdctlJson";
 import { tempDir } from "../tempDir";
 import { installFakeClock } from "./fakeClock";
 
 /**
  * The script runs for real under /bin/sh against a fake `docker` that answers like etcdctl does in
- * member containers: `<dir>/<container>.list` is what `member list` prints, `<container>.health` the health
- * table; a `<container>.down` file makes `docker exec` fail as for a stopped container, and `docker inspect` say it exited.
+ * member containers: `<dir>/<container>.list` is what `member list -w json` prints, `<container>.health` what
+ * `endpoint health --cluster -w json` does; a `<container>.down` file makes `docker exec` fail as for a stopped container, and `docker inspect` say it exited.
  */
 function fakeDockerDir(): string {
     const dir = tempDir("hc-");
@@ -36,15 +37,11 @@ esac
 
 const names = ["etcd-n1", "etcd-n2", "etcd-n3"];
 const ips = ["10.77.0.11", "10.77.0.12", "10.77.0.13"];
-const memberList = (states = ["started", "started", "started"]) =>
-    names.map((n, i) => `${(i + 10).toString(16)}aa, ${states[i]}, ${states[i] === "started" ? n : ""}, http://${ips[i]}:2380, http://${ips[i]}:2379, false`).join("\n") + "\n";
-const healthTable = (healthy: boolean[]) => [
-    "+-------------------------+--------+------------+-------+",
-    "|        ENDPOINT         | HEALTH |    TOOK    | ERROR |",
-    "+-------------------------+--------+------------+-------+",
-    ...ips.map((ip, i) => `| http://${ip}:2379 |   ${healthy[i]} | 8.6ms | ${healthy[i] ? "" : "context deadline exceeded"} |`),
-    "+-------------------------+--------+------------+-------+",
-].join("\n") + "\n";
+const memberList = (states = ["started", "started", "started"], ...extra: MemberEntry[]) => memberListJson(
+    ...names.map((n, i) => memberEntry(`${(i + 10).toString(16)}aa`, states[i] === "started" ? n : "", `http://${ips[i]}:2380`, states[i] === "started" ? `http://${ips[i]}:2379` : "")),
+    ...extra);
+const healthTable = (healthy: boolean[], ...extra: { endpoint: string; healthy: boolean }[]) =>
+    healthJson(...ips.map((ip, i) => ({ endpoint: `http://${ip}:2379`, healthy: healthy[i] })), ...extra);
 
 const spec = (over: Partial<HealthCheckSpec> = {}): HealthCheckSpec => ({
     clusterName: "seed",
@@ -74,26 +71,11 @@ it("passes and reports the member list and health table when every member is sta
     const r = run(dir, spec());
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^etcd cluster seed: 3 of 3 members started and healthy \(asked etcd-n1, attempt 1\)/);
-    expect(r.stdout).toContain("| http://10.77.0.13:2379 |   true |");
+    // etcdctl's own words without -w json: the member list, then endpoint health.
+    expect(r.stdout).toContain("\nbaa, started, etcd-n2, http://10.77.0.12:2380, http://10.77.0.12:2379, false\n");
+    expect(r.stdout).toContain("\nhttp://10.77.0.13:2379 is healthy: successfully committed proposal: took = 8.6ms");
     expect(r.calls).toContain("DOCKER_HOST=ssh://root@10.77.0.11");
-    expect(r.calls).toContain("exec etcd-n1 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 member list");
-});
-
-/** etcdctl 3.7's table: the same cells, drawn with box-drawing characters instead of "|", "+" and "-". */
-const boxTable = (healthy: boolean[]) => healthTable(healthy).split("\n").map((l, i) =>
-    l.startsWith("+") ? (i === 0 ? "┌" : i === 2 ? "├" : "└") + "─".repeat(l.length - 2) + (i === 0 ? "┐" : i === 2 ? "┤" : "┘") : l.replace(/\|/g, "│")).join("\n");
-
-it("reads etcdctl 3.7's table, drawn with \"│\": healthy members count, an unhealthy one does not", () => {
-    const dir = fakeDockerDir();
-    names.forEach((n) => writeState(dir, n, memberList(), boxTable([true, true, true])));
-    const passing = run(dir, spec());
-    expect(passing.code).toBe(0);
-    expect(passing.stdout).toMatch(/^etcd cluster seed: 3 of 3 members started and healthy/);
-    expect(passing.stdout).toContain("│ http://10.77.0.13:2379 │   true │");
-    names.forEach((n) => writeState(dir, n, memberList(), boxTable([true, true, false])));
-    const failing = run(dir, spec());
-    expect(failing.code).toBe(1);
-    expect(failing.stderr).toContain("2 of 3 members healthy.");
+    expect(r.calls).toContain("exec etcd-n1 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 member list -w json");
 });
 
 it("asks the next member when the first one's container is down, through that member's own host", () => {
@@ -146,7 +128,7 @@ it("fails without quorum loss when one member is unhealthy, naming it", () => {
 
 it("names the members it does not want, which the deployment removes after it, also when the check fails", () => {
     const dir = fakeDockerDir();
-    const list = memberList() + "ffbb, started, stranger, http://10.9.9.9:2380, http://10.9.9.9:2379, false\n";
+    const list = memberList(undefined, memberEntry("ffbb", "stranger", "http://10.9.9.9:2380", "http://10.9.9.9:2379"));
     names.forEach((n) => writeState(dir, n, list, healthTable([true, true, false])));
     const r = run(dir, spec());
     expect(r.code).toBe(1);
@@ -200,16 +182,15 @@ it("tells peers that cannot reach each other apart from members that are down", 
 });
 
 describe("members this deployment removes afterwards: listed while it runs, found in the member list", () => {
-    const leaver = "dd44, started, etcd-n4, http://10.77.0.14:2380, http://10.77.0.14:2379, false\n";
-    const table4 = (leaverHealthy: boolean) =>
-        [...ips.map((ip) => `| http://${ip}:2379 |   true | 8.6ms |  |`), `| http://10.77.0.14:2379 |  ${leaverHealthy} | 5s | x |`].join("\n") + "\n";
+    const leaver = memberEntry("dd44", "etcd-n4", "http://10.77.0.14:2380", "http://10.77.0.14:2379");
+    const table4 = (leaverHealthy: boolean) => healthTable([true, true, true], { endpoint: "http://10.77.0.14:2379", healthy: leaverHealthy });
 
     it.each([
         ["answering health", true],
         ["down, as when its host is gone (the reason to remove it)", false],
     ])("passes with a member to remove still listed and %s", (_case, leaverHealthy) => {
         const dir = fakeDockerDir();
-        names.forEach((n) => writeState(dir, n, memberList() + leaver, table4(leaverHealthy)));
+        names.forEach((n) => writeState(dir, n, memberList(undefined, leaver), table4(leaverHealthy)));
         const r = run(dir, spec());
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/^etcd cluster seed: 3 of 3 members started and healthy; also listed, not wanted, removed after this check: etcd-n4\(dd44\)/);
@@ -217,9 +198,7 @@ describe("members this deployment removes afterwards: listed while it runs, foun
 
     it("does not count a member to remove as one of the healthy members", () => {
         const dir = fakeDockerDir();
-        names.forEach((n) => writeState(dir, n, memberList() + leaver, [
-            ...ips.map((ip, i) => `| http://${ip}:2379 |   ${i < 2} | 8.6ms |  |`), "| http://10.77.0.14:2379 |   true | 8.6ms |  |",
-        ].join("\n") + "\n"));
+        names.forEach((n) => writeState(dir, n, memberList(undefined, leaver), healthTable([true, true, false], { endpoint: "http://10.77.0.14:2379", healthy: true })));
         const r = run(dir, spec());
         expect(r.code).toBe(1);
         expect(r.stderr).toMatch(/2 of 3 members healthy\./);
@@ -230,8 +209,8 @@ describe("members this deployment removes afterwards: listed while it runs, foun
         ["passes with a learner for a peer URL it does not want (added, never started, dropped from the program)", "http://10.77.0.14:2380", 0],
     ])("%s", (_case, peer, code) => {
         const dir = fakeDockerDir();
-        const learner = `dd44, unstarted, , ${peer}, , true\n`;
-        names.forEach((n) => writeState(dir, n, memberList() + learner, healthTable([true, true, true])));
+        const learner = memberEntry("dd44", "", peer, "", true);
+        names.forEach((n) => writeState(dir, n, memberList(undefined, learner), healthTable([true, true, true])));
         const r = run(dir, spec());
         expect(r.code).toBe(code);
         if (code === 1) expect(r.stderr).toContain("learners not promoted (a join that did not finish): <unnamed>(dd44)");

@@ -1,6 +1,7 @@
 /** A member's join and promote commands, run for real under /bin/sh against a fake docker. */
 import { joinDeleteScript, joinScript, JoinSpec, promoteScript } from "../../../components/scripts/join";
-import { FakeDocker, fakeHost, memberLine } from "./fakeDocker";
+import { MemberEntry, memberEntry, memberListJson } from "../etcdctlJson";
+import { FakeDocker, fakeHost } from "./fakeDocker";
 
 const running = ["etcd-n1", "etcd-n2", "etcd-n3"];
 const peer = (i: number) => `http://10.77.0.1${i}:2380`;
@@ -19,9 +20,9 @@ const spec = (over: Partial<JoinSpec> = {}): JoinSpec => ({
     timeoutSeconds: 2,
     ...over,
 });
-const three = running.map((n, i) => memberLine(`a${i + 1}`, n, peer(i + 1), client(i + 1)));
-const list = (...extra: string[]) => [...three, ...extra].join("\n") + "\n";
-const added = memberLine("b4", "", peer(4), "", true);
+const three = running.map((n, i) => memberEntry(`a${i + 1}`, n, peer(i + 1), client(i + 1)));
+const list = (...extra: MemberEntry[]) => memberListJson(...three, ...extra);
+const added = memberEntry("b4", "", peer(4), "", true);
 const joinedLines = `ETCD_INITIAL_CLUSTER=etcd-n1=${peer(1)},etcd-n2=${peer(2)},etcd-n3=${peer(3)},etcd-n4=${peer(4)}\nETCD_INITIAL_CLUSTER_STATE=existing\n`;
 const adds = (calls: string[]) => calls.filter((c) => c.includes("member add"));
 /** An existing member reads its own container, on its own host among all of them (the fourth here). */
@@ -44,7 +45,7 @@ describe("joinScript, role join", () => {
 
     it.each([
         ["added by an earlier, interrupted deployment (unstarted, found by its peer URL)", added],
-        ["added and started by an earlier deployment", memberLine("b4", "etcd-n4", peer(4), client(4), true)],
+        ["added and started by an earlier deployment", memberEntry("b4", "etcd-n4", peer(4), client(4), true)],
     ])("does not add a member %s again", (_case, line) => {
         const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list(line) });
         const r = docker.run(joinScript(spec()));
@@ -62,7 +63,7 @@ describe("joinScript, role join", () => {
      * removes afterwards) has not started cannot start.
      */
     it("puts another member that has not started yet in the initial cluster, as etcdctl member add does", () => {
-        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list(memberLine("c5", "", peer(5), "", false), added) });
+        const docker = new FakeDocker().answer("etcd-n1", "member-list", { out: list(memberEntry("c5", "", peer(5), "", false), added) });
         const r = docker.run(joinScript(spec()));
         const initial = /^ETCD_INITIAL_CLUSTER=(.*)$/m.exec(r.stdout)![1].split(",").sort();
         expect(initial).toEqual([`=${peer(5)}`, `etcd-n1=${peer(1)}`, `etcd-n2=${peer(2)}`, `etcd-n3=${peer(3)}`, `etcd-n4=${peer(4)}`]);
@@ -255,8 +256,8 @@ describe("joinDeleteScript: the member is dropped from the program", () => {
     const removes = (calls: string[]) => calls.filter((c) => c.includes("member remove"));
     it.each([
         ["added but never started", added, ["member remove b4"]],
-        ["started as a learner but never promoted", memberLine("b4", "etcd-n4", peer(4), client(4), true), ["member remove b4"]],
-        ["a promoted voter (its leave removes it)", memberLine("b4", "etcd-n4", peer(4), client(4), false), []],
+        ["started as a learner but never promoted", memberEntry("b4", "etcd-n4", peer(4), client(4), true), ["member remove b4"]],
+        ["a promoted voter (its leave removes it)", memberEntry("b4", "etcd-n4", peer(4), client(4), false), []],
         ["no longer in the cluster (its leave removed it)", undefined, []],
     ])("when it was %s, removes it only if it never became a voter", (_case, line, expected) => {
         const docker = new FakeDocker()

@@ -2,7 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseSnapshotReport, snapshotScript, SnapshotSpec } from "../../../components/scripts/snapshot";
-import { FakeDocker, fakeHost, statusLine } from "./fakeDocker";
+import { statusEntry, statusJson } from "../etcdctlJson";
+import { FakeDocker, fakeHost } from "./fakeDocker";
 
 const names = ["etcd-n1", "etcd-n2", "etcd-n3"];
 const spec = (directory: string): SnapshotSpec => ({
@@ -14,7 +15,7 @@ const spec = (directory: string): SnapshotSpec => ({
     directory,
 });
 const up = (docker: FakeDocker, ...members: string[]) =>
-    members.reduce((d, m) => d.answer(m, "status", { out: statusLine("http://127.0.0.1:2379", m) + "\n" }), docker);
+    members.reduce((d, m) => d.answer(m, "status", { out: statusJson(statusEntry("http://127.0.0.1:2379", `a${names.indexOf(m) + 1}`)) }), docker);
 const saved = { out: "Snapshot saved at /var/lib/etcd/pre-rollout.db\n" };
 const status = { out: '{"hash":3021736466,"revision":1042,"totalKey":1007,"totalSize":274432}\n' };
 

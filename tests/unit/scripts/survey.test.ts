@@ -2,7 +2,8 @@
 import { parseSurvey, Survey } from "../../../components/plan/survey";
 import { spawnSync } from "child_process";
 import { membershipCheckScript, surveyScript, SurveySpec } from "../../../components/scripts/survey";
-import { FakeDocker, fakeHost, memberLine, statusLine } from "./fakeDocker";
+import { memberEntry, memberListJson, statusEntry, statusJson } from "../etcdctlJson";
+import { FakeDocker, fakeHost } from "./fakeDocker";
 
 const names = ["etcd-n1", "etcd-n2", "etcd-n3"];
 const spec = (over: Partial<SurveySpec> = {}): SurveySpec => ({
@@ -14,8 +15,8 @@ const spec = (over: Partial<SurveySpec> = {}): SurveySpec => ({
     volumes: names.map((n, i) => ({ hostIndex: i, volumeName: `${n}-data` })),
     ...over,
 });
-const list = names.map((n, i) => memberLine(`a${i + 1}`, n, `http://10.77.0.1${i + 1}:2380`, `http://10.77.0.1${i + 1}:2379`)).join("\n") + "\n";
-const statuses = names.map((_, i) => statusLine(`http://10.77.0.1${i + 1}:2379`, `a${i + 1}`, { leader: i === 1 })).join("\n") + "\n";
+const list = memberListJson(...names.map((n, i) => memberEntry(`a${i + 1}`, n, `http://10.77.0.1${i + 1}:2380`, `http://10.77.0.1${i + 1}:2379`)));
+const statuses = statusJson(...names.map((_, i) => statusEntry(`http://10.77.0.1${i + 1}:2379`, `a${i + 1}`, { leader: i === 1 })));
 const initialCluster = "etcd-n1=http://10.77.0.11:2380,etcd-n2=http://10.77.0.12:2380,etcd-n3=http://10.77.0.13:2380";
 
 it("prints, one fact a line, each host's containers with their bootstrap variables and etcd's member list and statuses; a host down is part of the answer", () => {
@@ -65,7 +66,7 @@ it("asks the members in turn until one answers, each through its own host", () =
     const survey = parseSurvey(r.stdout);
     expect(survey.askedMember).toBe("etcd-n3");
     expect(survey.members).toHaveLength(3);
-    expect(r.calls).toContain("h2 exec etcd-n3 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=3s member list");
+    expect(r.calls).toContain("h2 exec etcd-n3 /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 --command-timeout=3s member list -w json");
 });
 
 it("exits 0 with what it saw when no host and no member answers", () => {
@@ -83,7 +84,7 @@ it("with auth, logs in as root through the environment, never argv", () => {
     const r = docker.run(script, { ETCD_ROOT_PASSWORD: "s3cret" });
     expect(r.code).toBe(0);
     expect(parseSurvey(r.stdout).askedMember).toBe("etcd-n1");
-    expect(r.calls).toContain("h0 exec -e ETCDCTL_USER etcd-n1 /usr/local/bin/etcdctl --cacert=/etc/etcd/tls/ca.pem --endpoints=http://127.0.0.1:2379 --command-timeout=3s member list");
+    expect(r.calls).toContain("h0 exec -e ETCDCTL_USER etcd-n1 /usr/local/bin/etcdctl --cacert=/etc/etcd/tls/ca.pem --endpoints=http://127.0.0.1:2379 --command-timeout=3s member list -w json");
     expect(r.calls.join("\n") + script).not.toContain("s3cret");
 });
 
