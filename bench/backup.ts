@@ -9,7 +9,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { planCluster } from "../components/plan/cluster";
 import { resolveClusterArgs } from "../components/resolve/cluster";
-import { healthCheckSpec } from "../components/scripts/healthCheck";
+import { clusterAccess } from "../components/scripts/access";
 import { snapshotScript } from "../components/scripts/snapshot";
 import { run } from "../providers/exec";
 import { fmt, log, machine, median, runDriver, table } from "./common";
@@ -23,8 +23,7 @@ const runs = Number(process.env.BENCH_RUNS ?? 1);
 async function snapshot(c: ReturnType<typeof benchCluster>, dir: string): Promise<{ seconds: number; file: string }> {
     const resolved = resolveClusterArgs(c.name, argsFor(c));
     const plan = planCluster(resolved);
-    const spec = healthCheckSpec(c.name, plan, 60);
-    const script = snapshotScript({ clusterName: c.name, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: [], auth: false, directory: dir });
+    const script = snapshotScript({ ...clusterAccess(c.name, plan), directory: dir });
     const t = performance.now();
     const r = await run("sh", ["-c", script], { timeoutMs: 600_000 });
     const seconds = (performance.now() - t) / 1000;

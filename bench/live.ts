@@ -18,6 +18,7 @@ import { performance } from "perf_hooks";
 import { randomBytes } from "crypto";
 import { EtcdCluster } from "../components/resources/etcdCluster";
 import { planCluster } from "../components/plan/cluster";
+import { clusterAccess } from "../components/scripts/access";
 import { healthCheckScript, healthCheckSpec } from "../components/scripts/healthCheck";
 import { resolveClusterArgs } from "../components/resolve/cluster";
 import { RealDeployer } from "../tests/live/pulumi/realDeployer";
@@ -156,7 +157,7 @@ async function timeToHealthy(variant: Variant, members: number, hosts: number): 
 async function checkLatency(maxDelaySeconds: number | undefined, members: number, hosts: number): Promise<LatencyRun> {
     const c = clusterFor("hand", members, hosts);
     const plan = planCluster(resolveClusterArgs(c.name, componentArgs(c, hostUrls, image)));
-    const spec = { ...healthCheckSpec(c.name, plan, 120), maxDelaySeconds };
+    const spec = { ...healthCheckSpec(clusterAccess(c.name, plan), plan, 120), maxDelaySeconds };
     const check = healthCheckScript(spec);
     try {
         const script = handRunScript(plan, image, `${c.name}-${randomBytes(8).toString("hex")}`, "unless-stopped", false);

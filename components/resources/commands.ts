@@ -8,6 +8,7 @@ import * as random from "@pulumi/random";
 import type { ClusterPlan } from "../plan/cluster";
 import type { ResolvedCluster } from "../resolve/model";
 import { clientCommonName } from "../plan/security";
+import type { ClusterAccess } from "../scripts/access";
 import { authEnableScript } from "../scripts/auth";
 import { healthCheckScript, healthCheckSpec } from "../scripts/healthCheck";
 import { rootPasswordEnv, tlsEnvName } from "../scripts/shell";
@@ -44,6 +45,7 @@ export function commandEnvironment(plan: ClusterPlan, rootPassword: pulumi.Outpu
  */
 export function createHealthCheck(
     name: string,
+    access: ClusterAccess,
     cluster: ResolvedCluster,
     plan: ClusterPlan,
     rootPassword: pulumi.Output<string> | undefined,
@@ -52,7 +54,7 @@ export function createHealthCheck(
     parent: pulumi.Resource,
 ): command.local.Command {
     return new command.local.Command(`${name}-health`, {
-        create: healthCheckScript(healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds)),
+        create: healthCheckScript(healthCheckSpec(access, plan, cluster.healthCheck.timeoutSeconds)),
         // tcp hosts' TLS material and the root password: environment, never argv.
         environment: commandEnvironment(plan, rootPassword),
         ...(rootPassword === undefined ? {} : { logging: "none" as const }),
@@ -67,6 +69,7 @@ export function createHealthCheck(
  */
 export function createAuthCommand(
     name: string,
+    access: ClusterAccess,
     cluster: ResolvedCluster,
     plan: ClusterPlan,
     rootPassword: pulumi.Output<string>,
@@ -74,13 +77,9 @@ export function createAuthCommand(
     dependsOn: pulumi.Resource[],
     parent: pulumi.Resource,
 ): command.local.Command {
-    const spec = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
     return new command.local.Command(`${name}-auth`, {
         create: authEnableScript({
-            clusterName: name,
-            hosts: spec.hosts,
-            probes: spec.probes,
-            etcdctlFlags: plan.etcdctlFlags,
+            ...access,
             timeoutSeconds: cluster.healthCheck.timeoutSeconds,
             // Provided certificates carry the user's own name: whether it is an etcd user is the user's business.
             certUser: cluster.tls.mode === "auto" && cluster.tls.clientCertAuth ? clientCommonName : undefined,

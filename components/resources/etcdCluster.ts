@@ -15,21 +15,30 @@ import { createClusterTls } from "./certificates";
 import { createAuthCommand, createHealthCheck, createRootPassword } from "./commands";
 import { createHostResources } from "./docker";
 import { EtcdMember } from "./etcdMember";
-import { createRolloutSnapshot, memberScripts, planLiveMembership } from "./membership";
+import { memberScripts } from "./memberScripts";
+import { createRolloutSnapshot } from "./rolloutSnapshot";
+import { planLiveMembership } from "./survey";
 import { createClusterToken } from "./token";
 import { createRetentionNotice } from "./volumes";
 import { createRestoreCheck, memberRestore } from "./restore";
 import { createMaintenance, Maintenance } from "./maintenance";
-import { healthCheckSpec } from "../scripts/healthCheck";
+import { clusterAccess } from "../scripts/access";
 import { diagnosisScript } from "../scripts/diagnose";
 import { parseSnapshotReport, SnapshotReport } from "../scripts/snapshot";
 
 export const etcdClusterType = "etcd-cluster:index:EtcdCluster";
 
 /**
- * An etcd cluster on one or more Docker hosts: per member a data volume and a container configured only
- * through `ETCD_*` variables, then a health check that fails the deployment unless every member is started
- * and healthy.
+ * An etcd cluster on one or more Docker hosts. It creates, as its children:
+ * - per host, a docker provider and the etcd image (docker.ts); the cluster token; with TLS auto, the CA and the
+ *   client certificate (certificates.ts); with auth, the root password; the bootstrap's own resources: a discovery
+ *   token, or a dnsmasq container serving the SRV records (bootstrap.ts);
+ * - the survey of the running cluster, read in preview and update alike, and the membership check that stops the
+ *   engine when the change it plans is refused (survey.ts); the snapshot before a change of the members
+ *   (rolloutSnapshot.ts); with `restore`, the snapshot's check (restore.ts);
+ * - one {@link EtcdMember} per member, whose lifecycle commands' scripts come from memberScripts.ts;
+ * - the health check, which fails the deployment unless every member is started and healthy, and with auth the
+ *   command that enables it (commands.ts); with `maintenance`, its container (maintenance.ts).
  */
 export class EtcdCluster extends pulumi.ComponentResource {
     /** Client URLs, comma-joined: what `ETCDCTL_ENDPOINTS` and `--endpoints` take. */
@@ -94,6 +103,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
         super(etcdClusterType, name, {}, opts);
         cluster.warnings.forEach((w) => pulumi.log.warn(w, this));
         const plan = planCluster(cluster);
+        // How every script reaches the hosts and members, made once.
+        const access = clusterAccess(name, plan);
 
         const token = createClusterToken(name, args.clusterToken, this);
         const hosts = createHostResources(name, cluster.image, plan, this);
@@ -102,8 +113,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const tls = createClusterTls(name, cluster, this);
         const rootPassword = createRootPassword(name, cluster, this);
 
-        const membership = planLiveMembership(name, cluster, plan, rootPassword, this);
-        const snapshot = createRolloutSnapshot(name, cluster, plan, membership, rootPassword, this);
+        const membership = planLiveMembership(name, access, cluster, plan, rootPassword, this);
+        const snapshot = createRolloutSnapshot(name, access, cluster, plan, membership, rootPassword, this);
         const restoreCheck = createRestoreCheck(name, cluster, plan, membership, hosts.get(plan.members[0].hostName)!.image!.imageId, this);
         // Each member waits for the gate of the one before it in the rollout order, which is only known once
         // the survey has answered and every member exists: both come in through this promise.
@@ -125,7 +136,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
                 provider,
                 image: image!.imageId,
                 clusterToken: token,
-                scripts: memberScripts(name, cluster, plan, m, membership, discovery, rootPassword),
+                scripts: memberScripts(access, cluster, plan, m, membership, discovery, rootPassword),
                 quietCommands: rootPassword !== undefined,
                 stopGraceSeconds: cluster.rollout.stopGraceSeconds,
                 networkMode: cluster.networkMode,
@@ -145,10 +156,10 @@ export class EtcdCluster extends pulumi.ComponentResource {
         const containers = Object.values(this.containers);
 
         const gates = Object.values(this.members).map((m) => m.gate);
-        const check = cluster.healthCheck.enabled ? createHealthCheck(name, cluster, plan, rootPassword, containers, gates, this) : undefined;
+        const check = cluster.healthCheck.enabled ? createHealthCheck(name, access, cluster, plan, rootPassword, containers, gates, this) : undefined;
         this.healthReport = check?.stdout ?? pulumi.output("");
         const auth = rootPassword === undefined ? undefined :
-            createAuthCommand(name, cluster, plan, rootPassword, containers.map((c) => c.id), check ? [check] : containers, this);
+            createAuthCommand(name, access, cluster, plan, rootPassword, containers.map((c) => c.id), check ? [check] : containers, this);
         this.authReport = auth?.stdout ?? pulumi.output("");
         // Started on a healthy cluster whose root exists (auth), so that its first snapshot can be taken.
         const maintenanceHost = cluster.operations.maintenance?.host.name;
@@ -173,8 +184,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
         this.metricsTargets = pulumi.output(staticConfigs);
         createRetentionNotice(name, cluster, plan, this);
         this.lastSnapshot = snapshot === undefined ? pulumi.output(undefined) : snapshot.stdout.apply(parseSnapshotReport);
-        const reach = healthCheckSpec(name, plan, cluster.healthCheck.timeoutSeconds);
-        this.diagnoseScript = pulumi.output(diagnosisScript({ hosts: reach.hosts, probes: reach.probes, etcdctlFlags: plan.etcdctlFlags, auth: plan.auth }));
+        this.diagnoseScript = pulumi.output(diagnosisScript(access));
         this.registerOutputs({
             clientEndpoints: this.clientEndpoints,
             clientEndpointList: this.clientEndpointList,

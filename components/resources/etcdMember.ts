@@ -31,7 +31,7 @@ import * as command from "@pulumi/command";
 import { MemberPlan, memberEnv, volumeMountPath } from "../plan/member";
 import { ClusterTls, createMemberTls, memberUploads } from "./certificates";
 import { toLabels } from "./docker";
-import type { MemberScripts } from "./membership";
+import type { MemberScripts } from "./memberScripts";
 import type { MemberRestore } from "./restore";
 
 export const etcdMemberType = "etcd-cluster:index:EtcdMember";
@@ -78,8 +78,18 @@ export interface EtcdMemberInputs {
 }
 
 /**
- * An etcd member: a named data volume, a container configured only through `ETCD_*` variables, and with TLS its
- * server and peer certificates. Created by {@link EtcdCluster}, one per member.
+ * An etcd member, created by {@link EtcdCluster}, one per member: a named data volume; with TLS auto, its server and
+ * peer certificates; a container configured only through `ETCD_*` variables; and five lifecycle commands that run
+ * where Pulumi runs:
+ * - join: decides once how the member starts (founding the cluster, or added as a learner), kept in the state;
+ * - promote: makes a learner a voter, through the leader;
+ * - gate: waits for the member after every (re)start of its container; its delete hands leadership away;
+ * - leave: its delete removes the member from the cluster before its container goes;
+ * - data removal: its delete removes the data volume of a member dropped from the program (that data can never rejoin
+ *   the cluster); destroying the whole cluster leaves the volumes to `dataVolumes.onDestroy`.
+ * They are resources rather than steps of the program because only the engine knows when it creates, replaces or
+ * deletes the container: a command's create and delete run exactly then, in the order the dependencies give (the file
+ * header says why that order holds), nothing runs in a preview, and what a command decided stays in the state.
  */
 export class EtcdMember extends pulumi.ComponentResource {
     /** The member's name (`--name`). */

@@ -11,7 +11,7 @@ import type { MemberPlan } from "../plan/member";
 import type { MembershipPlan } from "../plan/membership";
 import { atLeast } from "../resolve/etcdVersion";
 import type { ResolvedCluster } from "../resolve/model";
-import { healthCheckSpec } from "../scripts/healthCheck";
+import { scriptHost } from "../scripts/access";
 import { restoreCheckScript, restoreScript } from "../scripts/restore";
 import { commandEnvironment } from "./commands";
 
@@ -26,9 +26,9 @@ const skipped = (why: string) => `echo ${JSON.stringify(why)}\n`;
 const hasEtcdutl = (cluster: ResolvedCluster) => cluster.version === undefined || atLeast(cluster.version, 3, 5);
 
 /** The member's host alone, as the scripts reach it (index 0), and its environment (a tcp host's TLS material). */
-function ownHost(name: string, plan: ClusterPlan, m: MemberPlan) {
+function ownHost(plan: ClusterPlan, m: MemberPlan) {
     const own = { ...plan, hosts: plan.hosts.filter((h) => h.name === m.hostName) };
-    return { host: healthCheckSpec(name, own, 0).hosts[0], environment: commandEnvironment(own, undefined) };
+    return { host: scriptHost(own.hosts[0]), environment: commandEnvironment(own, undefined) };
 }
 
 /** The snapshot check, on the first member's host; every member's restore waits for it. Undefined without `restore`. */
@@ -37,7 +37,7 @@ export function createRestoreCheck(
 ): command.local.Command | undefined {
     const restore = cluster.operations.restore;
     if (restore === undefined) return undefined;
-    const first = ownHost(name, plan, plan.members[0]);
+    const first = ownHost(plan, plan.members[0]);
     const script = pulumi.all([membership, image]).apply(([mp, img]) => mp.clusterState !== "new" ? skipped(`etcd cluster ${name} exists: nothing to restore`) :
         restoreCheckScript({ clusterName: name, host: first.host, image: img, snapshot: restore.snapshot, hasEtcdutl: hasEtcdutl(cluster) }));
     return new command.local.Command(`${name}-restore-check`, { create: script, environment: first.environment },
@@ -51,7 +51,7 @@ export function memberRestore(
 ): MemberRestore | undefined {
     const restore = cluster.operations.restore;
     if (restore === undefined) return undefined;
-    const own = ownHost(name, plan, m);
+    const own = ownHost(plan, m);
     const script = pulumi.all([membership, image]).apply(([mp, img]) => mp.roles[m.name] !== "found" ? skipped(`etcd member ${m.name} joins a running cluster: nothing to restore`) :
         restoreScript({
             clusterName: name, host: own.host, image: img, snapshot: restore.snapshot, hasEtcdutl: hasEtcdutl(cluster),

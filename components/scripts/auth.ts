@@ -3,13 +3,11 @@
  * the root user, grants it the root role and enables auth. The password comes from {@link rootPasswordEnv}
  * and reaches etcdctl on stdin or, by name only, through `docker exec -e ETCDCTL_USER`.
  */
-import { etcdctlFunction, memberAccess, retryLoop, rootLogin, rootPasswordEnv, ScriptHost, ScriptProbe, shQuote } from "./shell";
+import type { ClusterAccess } from "./access";
+import { etcdctlFunction, memberAccess, retryLoop, rootLogin, rootPasswordEnv, shQuote } from "./shell";
 
-export interface AuthEnableSpec {
-    clusterName: string;
-    hosts: ScriptHost[];
-    probes: ScriptProbe[];
-    etcdctlFlags: string[];
+/** The cluster's access without `auth`: this script logs in as root whenever authentication is on. */
+export interface AuthEnableSpec extends Omit<ClusterAccess, "auth"> {
     /** How long to wait for a member that answers, in seconds. */
     timeoutSeconds: number;
     /**

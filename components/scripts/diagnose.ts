@@ -7,7 +7,8 @@
 import { diagnoseObservations, observationTags as t } from "../diagnose/diagnose";
 import { learnerEntries, learnerTags } from "../diagnose/learners";
 import { logRules } from "../diagnose/rules";
-import { clusterStatusFunction, etcdctlFunction, memberAccess, nodeProgram, rootPasswordEnv, ScriptHost, ScriptProbe, shQuote } from "./shell";
+import type { ClusterAccess } from "./access";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, nodeProgram, rootPasswordEnv, shQuote } from "./shell";
 
 /** How many of a member's last log lines are read. */
 export const diagnosisLogLines = 300;
@@ -64,13 +65,8 @@ if command -v node >/dev/null 2>&1; then node -e ${shQuote(program)} <"$tmp/obse
 else echo "Diagnosis: node is not on PATH here, so only the gathered facts:"; sed '/^${t.log} /d' "$tmp/observed"; fi`;
 }
 
-export interface DiagnosisSpec {
-    hosts: ScriptHost[];
-    probes: ScriptProbe[];
-    etcdctlFlags: string[];
-    /** Authentication is on: authenticate as root when {@link rootPasswordEnv} is set, else say what could not be seen. */
-    auth?: boolean;
-}
+/** With `auth`, the diagnosis runs as root when {@link rootPasswordEnv} is set, else says what it could not see. */
+export type DiagnosisSpec = Omit<ClusterAccess, "clusterName">;
 
 /** The on-demand diagnosis's etcdctl: as root when the password is in the environment (never argv), else as it can. */
 function diagnosisAccess(spec: DiagnosisSpec): string {

@@ -6,49 +6,25 @@
  */
 import type { ClusterPlan } from "../plan/cluster";
 import { quorumOf } from "../plan/membership";
+import type { ClusterAccess } from "./access";
 import { diagnosisBlock } from "./diagnose";
-import { etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
+import { etcdctlFunction, memberAccess, retryLoop, rootLogin, shQuote } from "./shell";
 
-export interface HealthCheckSpec {
-    clusterName: string;
+export interface HealthCheckSpec extends ClusterAccess {
     expectedMembers: string[];
-    hosts: ScriptHost[];
-    probes: ScriptProbe[];
-    timeoutSeconds: number;
-    /** Longest pause between attempts; attempts back off 1, 2, 4 … seconds up to this. */
-    maxDelaySeconds?: number;
-    /** Flags of every etcdctl call (TLS: `--cacert=… --cert=… --key=…`, paths inside the member container). */
-    etcdctlFlags?: string[];
-    /**
-     * Authenticate as root: the script exports `ETCDCTL_USER=root:$ETCD_ROOT_PASSWORD` and runs
-     * `docker exec -e ETCDCTL_USER …` (the name only; the docker CLI takes the value from its environment).
-     */
-    auth?: boolean;
     /**
      * Each expected member's peer URL, in `expectedMembers`' order: a listed member with no name yet (added, not
      * started) is an unfinished join when its peer URL is one of these, and a member to be removed otherwise.
      */
     expectedPeerUrls: string[];
+    timeoutSeconds: number;
+    /** Longest pause between attempts; attempts back off 1, 2, 4 … seconds up to this. */
+    maxDelaySeconds?: number;
 }
 
-
-/** The check for a planned cluster: every member expected, every member asked in turn, on its own host. */
-export function healthCheckSpec(clusterName: string, plan: ClusterPlan, timeoutSeconds: number): HealthCheckSpec {
-    return {
-        clusterName,
-        expectedMembers: plan.members.map((m) => m.name),
-        expectedPeerUrls: plan.members.map((m) => m.peerUrl),
-        hosts: plan.hosts.map((h) => ({ url: h.host.url, sshOpts: h.host.sshOpts, tls: h.host.scheme === "tcp" })),
-        probes: plan.members.map((m) => ({
-            member: m.name,
-            hostIndex: plan.hosts.findIndex((h) => h.name === m.hostName),
-            containerName: m.containerName,
-            localClientUrl: m.localClientUrl,
-        })),
-        timeoutSeconds,
-        etcdctlFlags: plan.etcdctlFlags,
-        auth: plan.auth,
-    };
+/** The check for a planned cluster: every planned member expected, asked in turn as `access` says. */
+export function healthCheckSpec(access: ClusterAccess, plan: ClusterPlan, timeoutSeconds: number): HealthCheckSpec {
+    return { ...access, expectedMembers: plan.members.map((m) => m.name), expectedPeerUrls: plan.members.map((m) => m.peerUrl), timeoutSeconds };
 }
 
 /**
@@ -90,7 +66,7 @@ peers=${shQuote(spec.expectedPeerUrls.join(" "))}
 n=${n}
 quorum=${quorumOf(n)}
 ${memberAccess(spec.hosts, spec.probes)}
-${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags ?? [])}
+${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
 ${retryLoop({ seconds: spec.timeoutSeconds }, attempt, spec.maxDelaySeconds ?? 5)}
 # Which members are up at all: endpoint status is answered locally, without quorum.
 up=0; down=""

@@ -13,22 +13,18 @@
 import type { MemberRole } from "../plan/membership";
 import { bootstrapKeys } from "../plan/survey";
 import { diagnosisBlock } from "./diagnose";
-import { clusterStatusFunction, etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
+import type { ClusterAccess } from "./access";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, retryLoop, rootLogin, shQuote } from "./shell";
 
-export interface JoinSpec {
-    clusterName: string;
+/** The access's probes are the members to ask: `join`, the running members; `existing`, the member's own probe. */
+export interface JoinSpec extends ClusterAccess {
     member: string;
     peerUrl: string;
     role: MemberRole;
     /** `found`: the founding member's bootstrap lines. */
     foundingLines: string;
-    /** `join`: the hosts and the running members to ask; `existing`: the hosts and the member's own probe. */
-    hosts: ScriptHost[];
-    probes: ScriptProbe[];
     /** `existing`: the member's container. */
     containerName: string;
-    etcdctlFlags: string[];
-    auth: boolean;
     timeoutSeconds: number;
     /** The member is in the running cluster as a learner: its promote finishes it, whatever its role. */
     learner?: boolean;

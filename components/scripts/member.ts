@@ -7,36 +7,31 @@
  * Both talk to the member's own container only, so nothing in them changes when other members come or go.
  */
 import { diagnosisBlock } from "./diagnose";
-import { clusterStatusFunction, etcdctlFunction, memberAccess, retryLoop, rootLogin, ScriptHost, shQuote } from "./shell";
+import type { ClusterAccess } from "./access";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, retryLoop, rootLogin, shQuote } from "./shell";
 
-/** A member as its own scripts reach it: through its own Docker host (index 0 in the script). */
-export interface OwnMemberSpec {
-    clusterName: string;
-    member: string;
-    host: ScriptHost;
-    containerName: string;
-    localClientUrl: string;
-    etcdctlFlags: string[];
-    /** Authenticate as root (password from the environment). */
-    auth: boolean;
-}
-
-export interface GateSpec extends OwnMemberSpec {
+export interface GateSpec extends ClusterAccess {
     timeoutSeconds: number;
     maxAppliedLag: number;
 }
 
 /**
+ * What a member's own scripts begin with. They take the cluster's access narrowed to the member ({@link ownAccess}
+ * in access.ts: its host alone, index 0, and itself), so they never change when other members come or go.
  * `me` (etcdctl in the member's own container, as root with auth), `ownstatus` (its `endpoint status` as `decide own`
  * reads it: `<hex id> leader|follower voter|learner`, saved JSON in `$tmp/own`, etcdctl's last error line in `$tmp/err`)
  * and `handover` (to the voter `decide successor` picks).
  */
-function ownAccess(spec: OwnMemberSpec): string {
+function ownPreamble(spec: ClusterAccess): string {
+    const own = spec.probes[0];
+    if (spec.probes.length !== 1 || spec.hosts.length !== 1 || own.hostIndex !== 0) {
+        throw new Error(`a member's own scripts take its own access (ownAccess): ${spec.probes.length} members on ${spec.hosts.length} hosts`);
+    }
     return `${spec.auth ? `${rootLogin("the member's commands authenticate as root")}\n` : ""}cluster=${shQuote(spec.clusterName)}
-member=${shQuote(spec.member)}
-ctr=${shQuote(spec.containerName)}
-url=${shQuote(spec.localClientUrl)}
-${memberAccess([spec.host], [{ member: spec.member, hostIndex: 0, containerName: spec.containerName, localClientUrl: spec.localClientUrl }])}
+member=${shQuote(own.member)}
+ctr=${shQuote(own.containerName)}
+url=${shQuote(own.localClientUrl)}
+${memberAccess(spec.hosts, spec.probes)}
 ${etcdctlFunction("ectl", spec.auth ? ["-e ETCDCTL_USER"] : [], spec.etcdctlFlags)}
 me() { ectl 0 "$ctr" "$url" --command-timeout=5s "$@"; }
 ${clusterStatusFunction}
@@ -74,7 +69,7 @@ fi`;
  */
 export function gateScript(spec: GateSpec): string {
     return `set -u
-${ownAccess(spec)}
+${ownPreamble(spec)}
 lag=${spec.maxAppliedLag}
 ${retryLoop({ seconds: spec.timeoutSeconds }, gateAttempt, 2)}
 [ "$ok" = 1 ] && exit 0
@@ -82,7 +77,7 @@ ${retryLoop({ seconds: spec.timeoutSeconds }, gateAttempt, 2)}
   printf 'etcd member %s (cluster %s) did not come back within ${spec.timeoutSeconds}s: %s\\n' "$member" "$cluster" "$err"
   printf 'The members after it were not touched. Its container %s, last log lines:\\n' "$ctr"
   dk 0 logs --tail 15 "$ctr" 2>&1 | sed 's/^/  /'
-${diagnosisBlock([spec.host.url])}
+${diagnosisBlock(spec.hosts.map((h) => h.url))}
 } >&2
 exit 1
 `;
@@ -93,9 +88,9 @@ exit 1
  * leads, hand leadership to the most caught-up voter (`move-leader`), so that clients see one planned leader
  * change instead of an election timeout. Never fails: the container's SIGTERM makes etcd hand over too.
  */
-export function preStopScript(spec: OwnMemberSpec): string {
+export function preStopScript(spec: ClusterAccess): string {
     return `set -u
-${ownAccess(spec)}
+${ownPreamble(spec)}
 st=$(ownstatus) && [ -n "$st" ] || { echo "member $member does not answer; nothing to hand over"; exit 0; }
 set -- $st
 [ "$2" = leader ] || { echo "member $member is not the leader"; exit 0; }
@@ -110,9 +105,9 @@ exit 0
  * (it wants the remaining members connected for a few seconds). Fails, keeping the container, when the member
  * cannot be removed.
  */
-export function leaveScript(spec: OwnMemberSpec & { timeoutSeconds: number }): string {
+export function leaveScript(spec: ClusterAccess & { timeoutSeconds: number }): string {
     return `set -u
-${ownAccess(spec)}
+${ownPreamble(spec)}
 if ! st=$(ownstatus) || [ -z "$st" ]; then
   printf 'etcd member %s (cluster %s) does not answer (%s), so it cannot be removed from the cluster through its container %s. ' "$member" "$cluster" "$(tail -n 1 "$tmp/err")" "$ctr" >&2
   printf 'Start it (docker start %s) and deploy again, or remove it by hand through a healthy member (etcdctl member remove <id>) and then deploy again.\\n' "$ctr" >&2
@@ -133,7 +128,7 @@ else
 fi`, 2)}
 if [ "$ok" = 1 ]; then echo "member $member ($id) removed from cluster $cluster"; exit 0; fi
 printf 'etcd member %s (%s) could not be removed from cluster %s within ${spec.timeoutSeconds}s: %s\\nIts container keeps running.\\n' "$member" "$id" "$cluster" "$err" >&2
-{ ${diagnosisBlock([spec.host.url])}; } >&2
+{ ${diagnosisBlock(spec.hosts.map((h) => h.url))}; } >&2
 exit 1
 `;
 }

@@ -4,14 +4,11 @@
  * Pulumi runs. https://etcd.io/docs/v3.6/op-guide/recovery/#snapshotting-the-keyspace
  */
 import { volumeMountPath } from "../plan/member";
-import { etcdctlFunction, memberAccess, rootLogin, ScriptHost, ScriptProbe, shQuote } from "./shell";
+import type { ClusterAccess } from "./access";
+import { etcdctlFunction, memberAccess, rootLogin, shQuote } from "./shell";
 
-export interface SnapshotSpec {
-    clusterName: string;
-    hosts: ScriptHost[];
-    probes: ScriptProbe[];
-    etcdctlFlags: string[];
-    auth: boolean;
+export interface SnapshotSpec extends ClusterAccess {
+    /** Where Pulumi runs: the folder the snapshot is copied to. */
     directory: string;
 }
 

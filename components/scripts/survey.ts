@@ -7,16 +7,11 @@
  */
 import { clusterLabel, memberLabel } from "../plan/labels";
 import { bootstrapKeys, surveyTags as t } from "../plan/survey";
-import { clusterStatusFunction, etcdctlFunction, memberAccess, rootPasswordEnv, ScriptHost, ScriptProbe, shQuote } from "./shell";
+import type { ClusterAccess } from "./access";
+import { clusterStatusFunction, etcdctlFunction, memberAccess, rootPasswordEnv, shQuote } from "./shell";
 
-export interface SurveySpec {
-    clusterName: string;
-    hosts: ScriptHost[];
-    /** The desired members, asked in turn until one answers. */
-    probes: ScriptProbe[];
-    etcdctlFlags: string[];
-    /** Authentication may be on: log in as root when the password is in the environment. */
-    auth: boolean;
+/** With `auth`, the survey logs in as root only when the password is in its environment (auth may not be on yet). */
+export interface SurveySpec extends ClusterAccess {
     /** The desired members' data volumes, by host: whose cluster each one already belongs to. */
     volumes: { hostIndex: number; volumeName: string }[];
 }

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
+import { clusterAccess } from "../../components/scripts/access";
 import { healthCheckScript, healthCheckSpec } from "../../components/scripts/healthCheck";
 import { planCluster } from "../../components/plan/cluster";
 import { resolveClusterArgs } from "../../components/resolve/cluster";
@@ -117,7 +118,8 @@ function operatorChecks(t: () => Topology, outputs: () => { clientEndpointList: 
         const recheck = newDeployer();
         try {
             // The component's own check, for the same plan, run as a deployment of its own.
-            const script = healthCheckScript(healthCheckSpec(t().cluster, planCluster(resolveClusterArgs(t().cluster, t().args)), 15));
+            const plan = planCluster(resolveClusterArgs(t().cluster, t().args));
+            const script = healthCheckScript(healthCheckSpec(clusterAccess(t().cluster, plan), plan, 15));
             const attempt = recheck.deploy(`${t().cluster}-recheck`, () => {
                 new command.local.Command(`${t().cluster}-recheck`, { create: script });
             });

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import { randomBytes } from "crypto";
 import { EtcdCluster } from "../../components/resources/etcdCluster";
 import { EtcdClusterArgs } from "../../components/args";
-import { healthCheckSpec } from "../../components/scripts/healthCheck";
+import { clusterAccess } from "../../components/scripts/access";
 import { planCluster } from "../../components/plan/cluster";
 import { authEnableScript } from "../../components/scripts/auth";
 import { rootPasswordEnv } from "../../components/scripts/shell";
@@ -147,8 +147,7 @@ describe.each([DEFAULT_SERIES, "3.7"] as const)("etcd %s: TLS (auto) and auth on
     it("the auth command is idempotent: run again against the running cluster it succeeds and changes nothing", async () => {
         const resolved = resolveClusterArgs(cluster, args);
         const plan = planCluster(resolved);
-        const spec = healthCheckSpec(cluster, plan, 30);
-        const script = authEnableScript({ clusterName: cluster, hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, timeoutSeconds: 30 });
+        const script = authEnableScript({ ...clusterAccess(cluster, plan), timeoutSeconds: 30 });
         const usersBefore = await etcdctlTls(ipEndpoints, files, { user: root() }, "user", "list");
         const again = await runWithEnv("sh", ["-c", script], { [rootPasswordEnv]: out.rootPassword }, 120_000);
         expect(again.stderr).toBe("");

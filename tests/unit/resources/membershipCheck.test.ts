@@ -7,7 +7,7 @@
  * A membership change the plan refuses (here a downgrade the survey reveals) must reach the engine as a failing
  * step, not only as the program's error: the Automation API's inline host signals the end of the program before it
  * looks at its errors, and the engine then deletes what was not registered, every member's leave included
- * (components/resources/membership.ts). Under the mocks: the check is registered with a script that fails naming the
+ * (components/resources/survey.ts). Under the mocks: the check is registered with a script that fails naming the
  * problem, and no member resource is.
  */
 import { spawnSync } from "child_process";

@@ -6,6 +6,7 @@ import { planCluster } from "../../../components/plan/cluster";
 import { tlsFiles } from "../../../components/plan/security";
 import { resolveClusterArgs } from "../../../components/resolve/cluster";
 import { authEnableScript } from "../../../components/scripts/auth";
+import { clusterAccess } from "../../../components/scripts/access";
 import { healthCheckScript, healthCheckSpec } from "../../../components/scripts/healthCheck";
 import { healthJson, memberEntry, memberListJson } from "../etcdctlJson";
 import { rootPasswordEnv } from "../../../components/scripts/shell";
@@ -44,8 +45,9 @@ exit 0
 describe("the auth command's script", () => {
     const cluster = resolveClusterArgs("seed", threeNodeArgs({ tls: { mode: "auto" }, auth: { enabled: true }, members: [{ name: "etcd-n1", host: "node1" }] }));
     const plan = planCluster(cluster);
-    const spec = healthCheckSpec("seed", plan, 5);
-    const script = authEnableScript({ clusterName: "seed", hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, timeoutSeconds: 5 });
+    const access = clusterAccess("seed", plan);
+    const spec = healthCheckSpec(access, plan, 5);
+    const script = authEnableScript({ ...access, timeoutSeconds: 5 });
     const run = (dir: string, password: string, s = script) => {
         const r = spawnSync("/bin/sh", ["-c", s], { env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, [rootPasswordEnv]: password }, encoding: "utf8" });
         const read = (f: string) => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), "utf8") : "");
@@ -82,7 +84,7 @@ describe("the auth command's script", () => {
     });
 
     it("creates a user, without a role, for the client certificate's name, on a new cluster and on one that has auth on already", () => {
-        const withUser = authEnableScript({ clusterName: "seed", hosts: spec.hosts, probes: spec.probes, etcdctlFlags: plan.etcdctlFlags, timeoutSeconds: 5, certUser: "etcd-client" });
+        const withUser = authEnableScript({ ...access, timeoutSeconds: 5, certUser: "etcd-client" });
         const dir = fakeEtcdDocker();
         const first = run(dir, "pw-Secret-123", withUser);
         expect(first.stdout).toBe("etcd cluster seed: created user root; created user etcd-client (no role: the client certificate's name); granted role root to root; authentication enabled (through etcd-n1)\n");

@@ -6,6 +6,7 @@ const spec = diagnosisScript({
     hosts: ["h0", "h1", "h2"].map(fakeHost),
     probes: ["etcd-n1", "etcd-n2", "etcd-n3"].map((m, i) => ({ member: m, hostIndex: i, containerName: m, localClientUrl: "http://127.0.0.1:2379" })),
     etcdctlFlags: [],
+    auth: false,
 });
 const status = (cid: string) => ({ out: `[{"Endpoint":"http://127.0.0.1:2379","Status":{"header":{"cluster_id":${cid},"member_id":1,"revision":5,"raft_term":2},"version":"3.5.16"}}]\n` });
 

@@ -49,6 +49,8 @@ const spec = (over: Partial<HealthCheckSpec> = {}): HealthCheckSpec => ({
     expectedPeerUrls: ips.map((ip) => `http://${ip}:2380`),
     hosts: ips.map((ip) => ({ url: `ssh://root@${ip}`, sshOpts: [], tls: false })),
     probes: names.map((n, i) => ({ member: n, hostIndex: i, containerName: n, localClientUrl: "http://127.0.0.1:2379" })),
+    etcdctlFlags: [],
+    auth: false,
     timeoutSeconds: 2,
     maxDelaySeconds: 1,
     ...over,

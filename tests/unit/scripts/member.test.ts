@@ -1,11 +1,14 @@
 /** A member's gate, pre-stop hand-over and leave, run for real under /bin/sh against a fake docker. */
-import { gateScript, GateSpec, leaveScript, OwnMemberSpec, preStopScript } from "../../../components/scripts/member";
+import { ClusterAccess, ownAccess } from "../../../components/scripts/access";
+import { gateScript, GateSpec, leaveScript, preStopScript } from "../../../components/scripts/member";
 import { memberEntry, memberListJson, StatusEntry, statusEntry, statusJson, StatusOptions } from "../etcdctlJson";
 import { FakeDocker, fakeHost } from "./fakeDocker";
 
-const own: OwnMemberSpec = {
-    clusterName: "seed", member: "etcd-n2", host: fakeHost("h1"), containerName: "etcd-n2", localClientUrl: "http://127.0.0.1:2379", etcdctlFlags: [], auth: false,
-};
+/** etcd-n2 on h1, as its own scripts reach it (the cluster's access narrowed to it). */
+const own: ClusterAccess = ownAccess({
+    clusterName: "seed", hosts: ["h0", "h1"].map(fakeHost), etcdctlFlags: [], auth: false,
+    probes: ["etcd-n1", "etcd-n2"].map((m, i) => ({ member: m, hostIndex: i, containerName: m, localClientUrl: "http://127.0.0.1:2379" })),
+}, "etcd-n2");
 const local = "http://127.0.0.1:2379";
 const client = (i: number) => `http://10.77.0.1${i}:2379`;
 /** `endpoint status` of etcd-n2 (ID a2) itself. */
@@ -202,4 +205,9 @@ describe("leaveScript", () => {
             "(etcdctl member remove <id>) and then deploy again.\n");
         expect(removes(r)).toEqual([]);
     });
+});
+
+it("refuses a spec that is not narrowed to one member on its own host", () => {
+    expect(() => preStopScript({ ...own, hosts: ["h0", "h1"].map(fakeHost), probes: [{ ...own.probes[0], hostIndex: 1 }] }))
+        .toThrow(/a member's own scripts take its own access \(ownAccess\): 1 members on 2 hosts/);
 });
