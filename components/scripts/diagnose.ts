@@ -75,7 +75,7 @@ function diagnosisAccess(spec: DiagnosisSpec): string {
   ETCDCTL_USER="root:\${${rootPasswordEnv}}"; export ETCDCTL_USER
   ${etcdctlFunction("ectl", ["-e ETCDCTL_USER"], spec.etcdctlFlags)}
 else
-  echo "Note: authentication is on and ${rootPasswordEnv} is not set, so this diagnosis ran without root's credentials. etcd may refuse it the member list and the cluster's status (from 3.5.28 and 3.6.9 it does): learners that were never promoted may go unseen, and endpoint health's 'permission denied' counts as an answer, not as proof of health. For the full diagnosis give root's password in the environment: ${rootPasswordEnv}=\"\$(pulumi stack output --show-secrets rootPassword)\" sh"
+  echo "Note: authentication is on and ${rootPasswordEnv} is not set, so this diagnosis ran without root's credentials. etcd may refuse it the member list and the cluster's status (from 3.5.28 and 3.6.9 it does): learners that were never promoted may go unseen, and endpoint health's 'permission denied' counts as an answer, not as proof of health. For the full diagnosis give root's password in the environment: ${rootPasswordEnv}=\\"\\$(pulumi stack output --show-secrets rootPassword)\\" sh"
   ${etcdctlFunction("ectl", [], spec.etcdctlFlags)}
 fi`;
 }

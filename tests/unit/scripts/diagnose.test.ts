@@ -115,8 +115,12 @@ describe("a learner left behind, with auth on", () => {
         const docker = new FakeDocker();
         ["etcd-n1", "etcd-n2", "etcd-n3"].forEach((m, i) => healthy(docker, m, `h${i}`));
         docker.answer("etcd-n1", "member-list", { rc: 1, err: "Error: etcdserver: user name is empty\n" });
+        // A `pulumi` on PATH, as where users run the diagnosis: the note shows the command to get the password, never runs it.
+        require("fs").writeFileSync(`${docker.dir}/bin/pulumi`, "#!/bin/sh\necho the-root-password\n", { mode: 0o755 });
         const r = docker.run(secure(["etcd-n1", "etcd-n2", "etcd-n3"]), {}, 60_000);
         expect(r.stdout).toMatch(/^Note: authentication is on and ETCD_ROOT_PASSWORD is not set, so this diagnosis ran without root's credentials\..*learners that were never promoted may go unseen/);
+        expect(r.stdout).toContain('give root\'s password in the environment: ETCD_ROOT_PASSWORD="$(pulumi stack output --show-secrets rootPassword)" sh\n');
+        expect(r.stdout + r.stderr).not.toContain("the-root-password");
         expect(r.calls.filter((c) => c.includes("ETCDCTL_USER"))).toEqual([]);
     });
 });
