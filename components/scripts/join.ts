@@ -95,7 +95,8 @@ while read -r h ctr url m; do
 done <"$tmp/probes"
 if [ -n "$asked" ]; then
   clusterstatus "$h" "$ctr" "$url" >"$tmp/es"
-  set -- $(decide promotion @"$tmp/ml" @"$tmp/es" "$peer" 90 2>&1)
+  verdict=$(decide promotion @"$tmp/ml" @"$tmp/es" "$peer" 90 2>&1)
+  set -- $verdict
   case \${1:-} in
     voter) ok=1; echo "etcd member $member ($2) is a voting member" ;;
     absent) err="not in the member list (asked $asked)" ;;
@@ -132,7 +133,8 @@ exit 1
 
 const dropAttempt = `${listAttempt}
 if [ "$ok" = 1 ]; then
-  set -- $(decide drop @"$tmp/ml" "$peer" 2>&1)
+  verdict=$(decide drop @"$tmp/ml" "$peer" 2>&1)
+  set -- $verdict
   case \${1:-} in
     absent) echo "etcd member $member is not in cluster $cluster" ;;
     voter) echo "etcd member $member ($2) is a started voting member; its leave removes it, not its join" ;;
@@ -162,17 +164,15 @@ exit 0
 
 /** The join command's create script for the member's role. Progress goes to stderr; stdout is the variables. */
 export function joinScript(spec: JoinSpec): string {
-    const head = `set -u
-cluster=${shQuote(spec.clusterName)}
-member=${shQuote(spec.member)}`;
     switch (spec.role) {
         case "found":
-            return `${head}\nprintf '%s\\n' ${shQuote(spec.foundingLines)}\n`;
+            return `set -u\nprintf '%s\\n' ${shQuote(spec.foundingLines)}\n`;
         case "existing": {
             // Its own probe names its host among `hosts`, whose TLS material the environment carries by that index.
             const own = spec.probes.find((p) => p.member === spec.member);
             if (!own) throw new Error(`joinScript: no probe for member ${spec.member} (role existing)`);
-            return `${head}
+            return `set -u
+member=${shQuote(spec.member)}
 ctr=${shQuote(spec.containerName)}
 ${memberAccess(spec.hosts, [])}
 env=$(dk ${own.hostIndex} inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$ctr") || { printf 'etcd member %s: cannot read the environment of its container %s: %s\\n' "$member" "$ctr" "$env" >&2; exit 1; }

@@ -93,7 +93,7 @@ export function preStopScript(spec: ClusterAccess): string {
 ${ownPreamble(spec)}
 st=$(ownstatus) && [ -n "$st" ] || { echo "member $member does not answer; nothing to hand over"; exit 0; }
 set -- $st
-[ "$2" = leader ] || { echo "member $member is not the leader"; exit 0; }
+[ "$2" = leader ] || { echo "member $member is not the leader of cluster $cluster"; exit 0; }
 handover "$1" || true
 exit 0
 `;

@@ -27,8 +27,7 @@ interface OneShotSpec {
 function oneShot(spec: OneShotSpec): string {
     const tool = restoreTool(spec.hasEtcdutl);
     const env = tool.env.map((e) => `-e ${shQuote(e)}`).join(" ");
-    return `real_ssh=$(command -v ssh || echo ssh)
-tmp=$(mktemp -d)
+    return `tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; [ -z "\${one:-}" ] || dk 0 rm -f "$one" >/dev/null 2>&1' EXIT
 ${dockerFunction([spec.host])}
 snap=${shQuote(spec.snapshot)}

@@ -24,14 +24,15 @@ export function shQuote(value: string): string {
 export type RetryBound = { attempts: number } | { seconds: number };
 
 /**
- * A bounded retry loop around `body`, which sets `ok=1` on success (or exits) and `err` on failure. Between
+ * A bounded retry loop around `body`, which sets `ok=1` on success (or exits) and may set `err` on failure. Between
  * attempts it sleeps 1, 2, 4 … seconds, at most `maxDelay`. Afterwards `$attempt` is the number of attempts
  * made and `$ok` says whether one succeeded. `body` must not contain a here-document (it is indented).
  */
 export function retryLoop(bound: RetryBound, body: string, maxDelay = 8): string {
     const more = "attempts" in bound ? `[ "$attempt" -lt ${bound.attempts} ]` : `[ "$(date +%s)" -lt "$deadline" ]`;
     const loop = "attempts" in bound ? `while ${more}; do` : `deadline=$(( $(date +%s) + ${bound.seconds} ))\nwhile :; do`;
-    return `attempt=0; delay=1; ok=0; err=""
+    // err only where the body reports with it: an unused variable is a shellcheck warning.
+    return `attempt=0; delay=1; ok=0${/\berr=/.test(body) ? '; err=""' : ""}
 ${loop}
   attempt=$((attempt + 1))
 ${body.replace(/^/gm, "  ")}
@@ -57,7 +58,10 @@ export interface ScriptProbe {
     localClientUrl: string;
 }
 
-/** The `dk <hostIndex> <docker args…>` shell function: the docker CLI against one of the hosts. */
+/**
+ * The `dk <hostIndex> <docker args…>` shell function: the docker CLI against one of the hosts. With ssh options, also
+ * `real_ssh`, the ssh the wrappers call, found before any wrapper is first on a PATH.
+ */
 export function dockerFunction(hosts: ScriptHost[]): string {
     const cases = hosts.map((h, i) => {
         const setup: string[] = [];
@@ -74,7 +78,8 @@ export function dockerFunction(hosts: ScriptHost[]): string {
         }
         return `    ${i}) ${[...setup, `${env.join(" ")} docker "$@"`].join("; ")} ;;`;
     });
-    return ["dk() {", '  h=$1; shift', '  case $h in', ...cases, "  esac", "}"].join("\n");
+    const sshFirst = hosts.some((h) => h.sshOpts.length > 0) ? ["real_ssh=$(command -v ssh || echo ssh)"] : [];
+    return [...sshFirst, "dk() {", '  h=$1; shift', '  case $h in', ...cases, "  esac", "}"].join("\n");
 }
 
 /**
@@ -84,8 +89,7 @@ export function dockerFunction(hosts: ScriptHost[]): string {
  */
 export function memberAccess(hosts: ScriptHost[], probes: ScriptProbe[]): string {
     const lines = probes.map((p) => `${p.hostIndex} ${p.containerName} ${p.localClientUrl} ${p.member}`).join("\n");
-    return `real_ssh=$(command -v ssh || echo ssh)
-tmp=$(mktemp -d)
+    return `tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${dockerFunction(hosts)}
 ${decideFunction()}

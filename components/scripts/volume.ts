@@ -18,7 +18,6 @@ export interface VolumeSpec {
  */
 export function dropVolumeScript(spec: VolumeSpec): string {
     return `set -u
-real_ssh=$(command -v ssh || echo ssh)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${dockerFunction([spec.host])}

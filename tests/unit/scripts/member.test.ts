@@ -103,7 +103,7 @@ describe("preStopScript", () => {
     it("leaves leadership alone when the member does not lead", () => {
         const r = new FakeDocker().answer("etcd-n2", "status", { out: self() }).run(preStopScript(own));
         expect(r.code).toBe(0);
-        expect(r.stdout).toBe("member etcd-n2 is not the leader\n");
+        expect(r.stdout).toBe("member etcd-n2 is not the leader of cluster seed\n");
         expect(calls(r, "move-leader")).toEqual([]);
     });
 
