@@ -13,13 +13,18 @@ import { clusterStatusFunction, etcdctlFunction, memberAccess, nodeProgram, root
 /** How many of a member's last log lines are read. */
 export const diagnosisLogLines = 300;
 
+/** The `node -e` program of the diagnosis: the observations the shell gathered on stdin, the diagnosis on stdout. */
+export function diagnosisProgram(): string {
+    return nodeProgram({ diagnoseObservations, learnerEntries }, (f) => `const input = require("fs").readFileSync(0, "utf8"); ` +
+        `process.stdout.write(${f.diagnoseObservations}(input, ${JSON.stringify(logRules)}, ${f.learnerEntries}(input)))`);
+}
+
 /**
  * Shell that prints the diagnosis of every member in `$tmp/probes`, given `dk` and an etcdctl function named `ectl`
  * (see {@link memberAccess}, {@link etcdctlFunction}); `hostUrls` names the hosts by index.
  */
 export function diagnosisBlock(hostUrls: string[]): string {
-    const program = nodeProgram({ diagnoseObservations, learnerEntries }, (f) => `const input = require("fs").readFileSync(0, "utf8"); ` +
-        `process.stdout.write(${f.diagnoseObservations}(input, ${JSON.stringify(logRules)}, ${f.learnerEntries}(input)))`);
+    const program = diagnosisProgram();
     const inspect = "{{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}} {{.RestartCount}} {{.State.StartedAt}}";
     return `${clusterStatusFunction}
 hosturl() { case $1 in ${hostUrls.map((u, i) => `${i}) echo ${shQuote(u)} ;;`).join(" ")} esac; }
