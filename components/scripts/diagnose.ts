@@ -1,7 +1,7 @@
 /**
  * The diagnosis, as shell: for each member, through its own host, `docker inspect` (state, exit code, OOM, restarts),
  * `endpoint health` and `endpoint status -w json` (the cluster ID) of the member alone, and its log since the
- * container started; then the pure matching of diagnose/diagnose.ts over what was gathered, run with `node`.
+ * container started (its last lines, whatever run, when Docker keeps restarting it); then the pure matching of diagnose/diagnose.ts over what was gathered, run with `node`.
  * Read-only. Used where the health check fails, and on its own (the cluster's `diagnoseScript` output).
  */
 import { diagnoseObservations, observationTags as t } from "../diagnose/diagnose";
@@ -50,6 +50,9 @@ while read -r h ctr url member; do
   set -- $st - - - - -
   echo "${t.state} $1 $2 $3 $4"; started=$5; [ "$started" != - ] || started=0
   echo "${learnerTags.since} $started"
+  # Its log since it started; a container Docker keeps restarting may have just started again and not logged yet,
+  # while its runs before, which failed the same way, say why: then its last lines, whatever run they are from.
+  logfrom=$started; [ "$4" = 0 ] || logfrom=""
   cenv=$(dk "$h" inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$ctr" 2>/dev/null)
   printf '%s\n' "$cenv" | sed -n 's|^ETCD_INITIAL_ADVERTISE_PEER_URLS=[a-z]*://\\([^:/,]*\\).*|${t.address} \\1|p' | head -n 1
   printf '%s\n' "$cenv" | sed -n 's|^ETCD_INITIAL_ADVERTISE_PEER_URLS=\\([^,]*\\).*|${learnerTags.peer} \\1|p' | head -n 1
@@ -63,7 +66,7 @@ while read -r h ctr url member; do
   fi
   cid=$(ectl "$h" "$ctr" "$url" --command-timeout=3s endpoint status -w json 2>/dev/null | sed -n 's/.*"cluster_id":\\([0-9]*\\).*/\\1/p' | head -n 1)
   [ -z "$cid" ] || echo "${t.clusterId} $cid"
-  dk "$h" logs --since "$started" --tail ${diagnosisLogLines} "$ctr" 2>&1 | sed 's/^/${t.log} /'
+  dk "$h" logs \${logfrom:+--since "$logfrom"} --tail ${diagnosisLogLines} "$ctr" 2>&1 | sed 's/^/${t.log} /'
 done <"$tmp/probes" >>"$tmp/cluster"
 mv "$tmp/cluster" "$tmp/observed"
 if command -v node >/dev/null 2>&1; then node -e ${shQuote(program)} <"$tmp/observed"
